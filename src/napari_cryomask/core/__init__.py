@@ -1,0 +1,1 @@
+"""Qt-free mask mathematics: shapes, soft edges, tight masks, boolean operations, measurements."""
