@@ -107,3 +107,20 @@ def gaussian_blur(mask, sigma_px: float) -> np.ndarray:
         return out
     ndimage.gaussian_filter(mask[block], sigma_px, mode="nearest", truncate=GAUSSIAN_CUTOFF, output=out[block])
     return out
+
+
+def soften(mask, edge: str = "cosine", width_px: float = 0.0, threshold: float = 0.5) -> np.ndarray:
+    """Give an existing mask a soft edge: binarise at ``threshold``, then fall off outside.
+
+    Examples
+    --------
+    >>> m = np.zeros((1, 1, 9), np.float32); m[0, 0, :3] = 1
+    >>> [round(float(v), 3) for v in soften(m, "cosine", 4)[0, 0, :8]]
+    [1.0, 1.0, 1.0, 0.854, 0.5, 0.146, 0.0, 0.0]
+    """
+    from .tight import outside_distance
+
+    edge, width_px = check_edge(edge, width_px)
+    binary = np.asarray(mask) >= threshold
+    return soft_edge(outside_distance(binary), edge, width_px)
+

@@ -146,6 +146,8 @@ class TightMask:
             raise ValueError(f"threshold must be a finite number, got {threshold!r}")
         if not (extend_px >= 0 and math.isfinite(extend_px)):
             raise ValueError(f"extend must be zero or a positive distance in voxels, got {extend_px!r}")
+        if int(n_regions) != n_regions or n_regions < 1:
+            raise ValueError(f"n_regions must be a whole number ≥ 1, got {n_regions!r}")
         edge, edge_width_px = check_edge(edge, edge_width_px)
         lowpass_A = None if not lowpass_A else float(lowpass_A)
         distance = self._binarise(threshold, lowpass_A, int(n_regions), bool(fill_holes))

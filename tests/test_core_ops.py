@@ -1,0 +1,67 @@
+"""Boolean operations: exact arithmetic and algebraic properties (hypothesis)."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from napari_cryomask.core import ops
+
+SHAPE = (3, 4, 5)
+soft = arrays(np.float32, SHAPE, elements=st.floats(0, 1, width=32))
+hard = arrays(np.bool_, SHAPE)
+
+
+@given(st.lists(soft, min_size=1, max_size=4))
+def test_results_are_float32_in_unit_interval(masks):
+    for op in ops.OPERATIONS.values():
+        out = op(masks)
+        assert out.dtype == np.float32 and out.shape == SHAPE
+        assert np.all((out >= 0) & (out <= 1))
+
+
+@given(hard, hard, hard)
+def test_hard_masks_follow_set_algebra(a, b, c):
+    f = lambda m: m.astype(np.float32)
+    assert np.array_equal(ops.union([a, b, c]), f(a | b | c))
+    assert np.array_equal(ops.intersection([a, b, c]), f(a & b & c))
+    assert np.array_equal(ops.subtraction([a, b, c]), f(a & ~b & ~c))
+    assert np.array_equal(ops.difference([a, b]), f(a ^ b))
+
+
+@given(soft, soft)
+def test_union_and_intersection_are_commutative_subtraction_is_not_in_general(a, b):
+    assert np.array_equal(ops.union([a, b]), ops.union([b, a]))
+    assert np.array_equal(ops.intersection([a, b]), ops.intersection([b, a]))
+    np.testing.assert_allclose(ops.subtraction([a, b]), np.clip(a - b, 0, 1), atol=1e-7)
+
+
+@given(soft)
+def test_identities(a):
+    zero, one = np.zeros(SHAPE, np.float32), np.ones(SHAPE, np.float32)
+    assert np.array_equal(ops.union([a, zero]), a)
+    assert np.array_equal(ops.intersection([a, one]), a)
+    assert np.array_equal(ops.subtraction([a, zero]), a)
+    assert np.all(ops.subtraction([a, a]) == 0)
+
+
+@settings(max_examples=30)
+@given(st.lists(hard, min_size=2, max_size=4))
+def test_bool_int_and_float_inputs_agree(masks):
+    for op in ops.OPERATIONS.values():
+        expected = op([m.astype(np.float32) for m in masks])
+        assert np.array_equal(op(masks), expected)
+        assert np.array_equal(op([m.astype(np.int32) for m in masks]), expected)
+
+
+def test_different_shapes_name_both():
+    with pytest.raises(ValueError, match=r"\(2, 2, 2\).*\(3, 3, 3\)"):
+        ops.union([np.zeros((3, 3, 3)), np.zeros((2, 2, 2))])
+
+
+def test_empty_list_and_bad_dtype():
+    with pytest.raises(ValueError, match="empty"):
+        ops.union([])
+    with pytest.raises(ValueError, match="dtype"):
+        ops.union([np.array(["a"])])

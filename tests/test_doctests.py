@@ -1,0 +1,23 @@
+"""The examples in the docstrings of the Qt-free modules run as written."""
+
+import doctest
+import importlib
+import pkgutil
+
+import pytest
+
+import napari_cryomask.core
+import napari_cryomask.io
+
+MODULES = ["napari_cryomask.cryomask"] + [
+    m.name
+    for package in (napari_cryomask.core, napari_cryomask.io)
+    for m in pkgutil.iter_modules(package.__path__, package.__name__ + ".")
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.failed == 0
