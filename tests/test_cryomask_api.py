@@ -100,7 +100,7 @@ def test_rotate_keeps_values_in_unit_interval():
     r = cryomask.rotate(m, (33, 47, 12))
     assert r.min() >= 0 and r.max() <= 1
     # a sphere about the box centre is unchanged by rotation, up to linear interpolation
-    assert np.abs(r - m).max() < 0.2 and np.abs(r - m).mean() < 1e-3
+    assert np.abs(r - m).max() < 0.2 and np.abs(r - m).mean() < 5e-3
     # an off-centre blob moves the way the shapes rotate
     blob = cryomask.spherical_mask(48, 3, center=(24, 24, 34))
     moved = cryomask.rotate(blob, (90, 0, 0))
