@@ -1,0 +1,1 @@
+"""napari contributions: thin wrappers over the Qt-free core and io."""

@@ -1,0 +1,173 @@
+"""napari writers: one image or labels layer to an MRC (.mrc) or EM (.em) file.
+
+Overwriting: napari's save dialog asks before replacing a file, and
+``viewer.layers.save(path)`` from code replaces files with every napari writer,
+so these writers overwrite too (``write_volume(..., overwrite=True)``; the write
+itself is atomic).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from napari_cryomask.io import write_volume
+
+RECIPE_KEY = "cryomask_recipe"
+
+
+def write_image(path, data, attributes):
+    """Write an image layer as a float32 map.
+
+    Parameters
+    ----------
+    path : str
+        Target file; the suffix (.mrc or .em) picks the format.
+    data : array_like or list of array_like
+        Layer data, [z, y, x] or [y, x] (written as one z-slice); for a
+        multiscale layer the full-resolution level is written.
+    attributes : dict
+        Layer attributes: ``scale`` gives the voxel size and ``translate`` the
+        origin (last three entries, Å); ``metadata["cryomask_recipe"]`` (a dict)
+        is also saved as a ``<path>.json`` sidecar.
+
+    Returns
+    -------
+    list of str
+        ``[path]``.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> out = os.path.join(tempfile.mkdtemp(), "map.mrc")
+    >>> write_image(out, np.zeros((2, 3, 4)), {"scale": (4.0, 4.0, 4.0)}) == [out]
+    True
+    """
+    return [write_layer(path, data, attributes)]
+
+
+def write_labels(path, data, attributes):
+    """Write a labels layer as a float32 map (label values become densities).
+
+    Parameters and returns are as for `write_image`.
+
+    Examples
+    --------
+    >>> import tempfile, numpy as np
+    >>> out = os.path.join(tempfile.mkdtemp(), "mask.em")
+    >>> write_labels(out, np.ones((2, 3, 4), np.uint8), {}) == [out]
+    True
+    """
+    return [write_layer(path, data, attributes)]
+
+
+def write_layer(path, data, attributes):
+    """Write one layer's data with its scale and translate; return the path.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Target file.
+    data : array_like or list of array_like
+        2D or 3D layer data (full-resolution level first when multiscale).
+    attributes : dict
+        napari layer attributes (``name``, ``scale``, ``translate``,
+        ``metadata``, ``multiscale``, ``rgb``).
+
+    Returns
+    -------
+    str
+    """
+    path = os.fspath(path)
+    name = attributes.get("name", "layer")
+    if attributes.get("multiscale") or isinstance(data, (list, tuple)):
+        data = data[0]
+    if attributes.get("rgb"):
+        raise ValueError(f"layer {name!r}: RGB images cannot be written as a density map")
+    volume = np.asarray(data)
+    if volume.ndim not in (2, 3):
+        raise ValueError(
+            f"layer {name!r}: only 2D or 3D data can be written to {path}, "
+            f"got shape {volume.shape}"
+        )
+    scale = _per_axis(attributes.get("scale"), volume.ndim, 1.0)
+    translate = _per_axis(attributes.get("translate"), volume.ndim, 0.0)
+    if volume.ndim == 2:
+        # one z-slice; its thickness is taken to be the x spacing
+        volume = volume[np.newaxis]
+        scale = (scale[-1], *scale)
+        translate = (0.0, *translate)
+    write_volume(
+        path,
+        volume.astype(np.float32, copy=False),
+        voxel_size=scale,
+        origin=translate,
+        overwrite=True,
+    )
+    write_recipe_sidecar(path, attributes.get("metadata") or {})
+    return path
+
+
+def _per_axis(values, ndim, default):
+    """The last ``ndim`` entries of a layer's scale or translate, as floats."""
+    if values is None:
+        return (default,) * ndim
+    return tuple(float(v) for v in values)[-ndim:]
+
+
+def write_recipe_sidecar(path, metadata):
+    """Save ``metadata["cryomask_recipe"]`` beside the map as ``<path>.json``.
+
+    When the layer has no recipe, an old recipe sidecar at that place is
+    removed, since it would describe the map that was just replaced. Any other
+    ``<path>.json`` is left alone.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The map file that was written.
+    metadata : dict
+        Layer metadata.
+
+    Returns
+    -------
+    str or None
+        The sidecar path when one was written.
+    """
+    sidecar = Path(f"{os.fspath(path)}.json")
+    recipe = metadata.get(RECIPE_KEY)
+    if not isinstance(recipe, dict):
+        if sidecar.is_file() and _is_recipe_file(sidecar):
+            sidecar.unlink()
+        return None
+    text = json.dumps(recipe, indent=2, default=_plain)
+    handle, tmp = tempfile.mkstemp(prefix=f".{sidecar.name}.", dir=sidecar.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text + "\n")
+        os.replace(tmp, sidecar)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return str(sidecar)
+
+
+def _is_recipe_file(sidecar):
+    try:
+        content = json.loads(sidecar.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(content, dict) and RECIPE_KEY in content
+
+
+def _plain(value):
+    """JSON fallback for NumPy scalars and arrays kept in a recipe."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"recipe value {value!r} of type {type(value).__name__} is not JSON")

@@ -1,0 +1,85 @@
+"""The napari manifest: valid, installed where napari finds it, and matching io."""
+
+import os
+import subprocess
+import sys
+from importlib.resources import as_file, files
+from pathlib import Path
+
+import npe2
+import pytest
+
+import napari_cryomask
+from napari_cryomask.io import EM_SUFFIXES, MRC_SUFFIXES
+
+ROOT = Path(__file__).resolve().parents[1]
+ROOT_MANIFEST = ROOT / "napari.yaml"
+
+
+@pytest.fixture(scope="module")
+def manifest():
+    return npe2.PluginManifest.from_file(ROOT_MANIFEST)
+
+
+def test_npe2_validate_with_imports_passes():
+    result = subprocess.run(
+        [sys.executable, "-m", "npe2", "validate", "--imports", "napari-cryomask"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "valid" in result.stdout
+
+
+def test_packaged_manifest_is_the_root_manifest():
+    packaged = files("napari_cryomask") / "napari.yaml"
+    assert packaged.read_bytes() == ROOT_MANIFEST.read_bytes()
+    package_dir = Path(napari_cryomask.__file__).resolve().parent
+    if package_dir == ROOT / "src" / "napari_cryomask":  # editable install or src on path
+        with as_file(packaged) as path:
+            assert os.path.realpath(path) == os.path.realpath(ROOT_MANIFEST)
+
+
+def test_napari_discovers_the_plugin(manifest):
+    plugin_manager = npe2.PluginManager.instance()
+    plugin_manager.discover()
+    discovered = plugin_manager.get_manifest("napari-cryomask")
+    assert discovered.name == manifest.name == "napari-cryomask"
+    assert discovered.display_name == "napari-cryomask"
+    assert len(discovered.contributions.readers) == len(manifest.contributions.readers)
+
+
+def test_reader_patterns_are_the_io_suffixes_in_both_cases(manifest):
+    [reader] = manifest.contributions.readers
+    suffixes = {suffix.lower() for suffix in (*MRC_SUFFIXES, *EM_SUFFIXES)}
+    expected = {f"*{s}" for s in suffixes} | {f"*{s.upper()}" for s in suffixes}
+    assert set(reader.filename_patterns) == expected
+    assert not reader.accepts_directories
+
+
+def test_writers_take_one_image_or_labels_layer_to_mrc_or_em(manifest):
+    writers = {tuple(w.layer_types): w for w in manifest.contributions.writers}
+    assert set(writers) == {("image",), ("labels",)}
+    for writer in writers.values():
+        assert writer.filename_extensions == [".mrc", ".em"]
+        assert sum(c.max() for c in writer.layer_type_constraints()) == 1
+
+
+def test_sample_contribution(manifest):
+    [sample] = manifest.contributions.sample_data
+    assert sample.key == "sample"
+    assert sample.display_name == "Synthetic subtomogram average"
+
+
+def test_commands_are_declared_and_used(manifest):
+    contributions = manifest.contributions
+    used = {r.command for r in contributions.readers}
+    used |= {w.command for w in contributions.writers}
+    used |= {s.command for s in contributions.sample_data}
+    used |= {w.command for w in contributions.widgets or []}
+    used |= {item.command for items in (contributions.menus or {}).values() for item in items
+             if hasattr(item, "command")}
+    declared = {c.id for c in contributions.commands}
+    assert used <= declared
+    assert declared <= used, f"unused commands: {declared - used}"
