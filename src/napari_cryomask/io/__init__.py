@@ -1,0 +1,28 @@
+"""Read and write cryo-EM maps (MRC family and EM) as ``[z, y, x]`` arrays.
+
+Qt-free: needs only NumPy and mrcfile.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> import numpy as np
+>>> from napari_cryomask.io import read_volume, write_volume
+>>> target = pathlib.Path(tempfile.mkdtemp()) / "mask.mrc"
+>>> write_volume(target, np.ones((4, 5, 6)), voxel_size=(2.0, 2.0, 2.0))
+>>> read_volume(target).data.shape
+(4, 5, 6)
+"""
+
+from napari_cryomask.io.dispatch import is_supported, read_volume, write_volume
+from napari_cryomask.io.em import EM_SUFFIXES
+from napari_cryomask.io.mrc import MRC_SUFFIXES
+from napari_cryomask.io.volume import Volume
+
+__all__ = [
+    "EM_SUFFIXES",
+    "MRC_SUFFIXES",
+    "Volume",
+    "is_supported",
+    "read_volume",
+    "write_volume",
+]
