@@ -62,7 +62,7 @@ def test_writers_take_one_image_or_labels_layer_to_mrc_or_em(manifest):
     writers = {tuple(w.layer_types): w for w in manifest.contributions.writers}
     assert set(writers) == {("image",), ("labels",)}
     for writer in writers.values():
-        assert writer.filename_extensions == [".mrc", ".em"]
+        assert writer.filename_extensions == [".mrc", ".map", ".em"]
         assert sum(c.max() for c in writer.layer_type_constraints()) == 1
 
 

@@ -230,7 +230,7 @@ def test_unrelated_json_beside_the_map_is_kept(make_napari_viewer, tmp_path):
         ("EMD-3197.map", (20, 20, 20), (11.4, 11.4, 11.4)),
     ],
 )
-def test_real_maps_open_with_shape_and_scale(make_napari_viewer, shared_data, name, shape, scale):
+def test_real_maps_open_with_shape_and_scale(shared_data, make_napari_viewer, name, shape, scale):
     viewer = make_napari_viewer()
 
     [layer] = viewer.open(str(shared_data / name), plugin=PLUGIN)
