@@ -31,7 +31,7 @@ bench: $(STAMP) system-deps
 	$(PY) benchmarks/run.py
 
 screenshots: $(STAMP) system-deps
-	xvfb-run -a -s "-screen 0 1600x1000x24" $(PY) benchmarks/../screenshots/make_screenshots.py
+	xvfb-run -a -s "-screen 0 1600x1000x24" $(PY) screenshots/make_screenshots.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache
