@@ -1,22 +1,38 @@
 """Recipes: small JSON documents that replay a mask exactly.
 
 A recipe holds a version, an operation, its parameters with their units, the box and voxel size,
-and for combined or softened masks the recipes of their inputs. The GUI keeps it in a layer's
-``metadata["cryomask_recipe"]``; a saved mask carries it in a sidecar ``<mask file>.json``.
+and for combined or softened masks the recipes of their inputs. Replaying a recipe with
+:func:`apply_recipe` gives the same float32 array, byte for byte.
+
+Where recipes are kept:
+
+- a mask file (MRC or EM alike) carries its recipe in a sidecar file named after it with
+  ``.json`` appended: ``mask.mrc`` -> ``mask.mrc.json``, ``mask.em`` -> ``mask.em.json``
+  (:func:`sidecar_path`, :func:`save_recipe`, :func:`load_recipe`);
+- a napari layer keeps it in ``layer.metadata["cryomask_recipe"]`` (:data:`METADATA_KEY`).
+
+Keys: ``cryomask_recipe`` (the version, 1), ``operation``, ``params``, ``units``,
+``box_shape`` and ``voxel_size`` (z, y, x; voxel size in Å, None when unknown), ``inputs``
+(recipes); optional ``origin`` (z, y, x Å, where the mask's voxel [0, 0, 0] lies),
+``map`` (tight masks), ``data_sha256`` (:func:`data_digest` of the mask the recipe made, so a
+stale sidecar can be told from a current one), ``command`` (the command line that made it) and
+``source_file`` (for an input: the file it was read from).
 
 Operations:
 
 - ``shape``: ``params`` are :func:`~napari_cryomask.core.shapes.shape_mask` keywords (voxels).
 - ``tight``: ``params`` are :meth:`~napari_cryomask.core.tight.TightMask.update` keywords,
-  ``map`` the path of the density map.
+  ``map`` the path of the density map; ``voxel_size``, when given, replaces the map's.
 - ``generate``: cryoCAT name grammar, ``params = {"name", "mask_size", "mask_expansion"}``.
 - ``combine``: ``params = {"operation"}`` over ``inputs``.
 - ``soften``: ``params = {"edge", "edge_width_px", "threshold"}`` over one input.
-- ``file``: a mask read from ``path`` (an input without a recipe of its own).
+- ``file``: a mask read from ``params["path"]``; ``params["sha256"]``, when given, must match
+  the file's data.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -90,8 +106,8 @@ def apply_recipe(recipe: dict, like=None) -> tuple[np.ndarray, tuple | None]:
     recipe : dict
     like : Volume, optional
         A map (``napari_cryomask.io.Volume``) whose box and voxel size replace the recipe's for
-        ``shape`` and ``generate`` recipes, and whose density replaces the recipe's map for
-        ``tight`` recipes.
+        ``shape`` and ``generate`` recipes, and whose density and voxel size replace the
+        recipe's map for ``tight`` recipes (also inside combined and softened recipes).
 
     Examples
     --------
@@ -114,17 +130,22 @@ def apply_recipe(recipe: dict, like=None) -> tuple[np.ndarray, tuple | None]:
     if op == "generate":
         from .. import cryomask
 
-        return cryomask.generate_mask(p["name"], p.get("mask_size"), p.get("mask_expansion", 4)), voxel_size
+        size = box if like is not None else p.get("mask_size")
+        return cryomask.generate_mask(p["name"], size, p.get("mask_expansion", 4)), voxel_size
     if op == "tight":
         from .tight import tight_mask
 
         volume = like if like is not None else _read(recipe.get("map"), "tight recipe map")
+        voxel_size = voxel_size or tuple(volume.voxel_size)
         params = dict(p)
         threshold = params.pop("threshold")
-        return tight_mask(volume.data, threshold, voxel_size=volume.voxel_size, **params), tuple(volume.voxel_size)
+        return tight_mask(volume.data, threshold, voxel_size=voxel_size, **params), voxel_size
     if op == "file":
         volume = _read(p.get("path"), "file recipe path")
-        return np.asarray(volume.data, np.float32), tuple(volume.voxel_size)
+        mask = np.asarray(volume.data, np.float32)
+        if p.get("sha256") not in (None, data_digest(mask)):
+            raise ValueError(f"{p['path']} has changed since the recipe was made (its data no longer match)")
+        return mask, tuple(volume.voxel_size)
     inputs = [apply_recipe(r, like) for r in recipe.get("inputs", [])]
     if not inputs:
         raise ValueError(f"a {op} recipe needs inputs")
@@ -135,6 +156,57 @@ def apply_recipe(recipe: dict, like=None) -> tuple[np.ndarray, tuple | None]:
             raise ValueError(f"combine operation must be one of {', '.join(ops.OPERATIONS)}, got {operation!r}")
         return ops.OPERATIONS[operation]([m for m, _ in inputs]), voxel_size
     return soften(inputs[0][0], p.get("edge", "cosine"), p.get("edge_width_px", 0.0), p.get("threshold", 0.5)), voxel_size
+
+
+def recipe_with_like(recipe: dict, like, like_path) -> dict:
+    """A copy of ``recipe`` that replays on its own what ``apply_recipe(recipe, like)`` gives.
+
+    Box, voxel size and origin become the map's, a tight recipe's ``map`` becomes
+    ``like_path``, and the ``data_sha256`` keys, which described the old masks, are dropped.
+    ``file`` recipes stay as they are.
+
+    Examples
+    --------
+    >>> from napari_cryomask.io import Volume
+    >>> like = Volume(np.zeros((8, 8, 8), np.float32), (3.0, 3.0, 3.0), (0.0, 0.0, 0.0))
+    >>> r = recipe_with_like(make_recipe("shape", {"shape": "sphere", "radius": 2}, box_shape=16), like, "map.mrc")
+    >>> r["box_shape"], r["voxel_size"]
+    ([8, 8, 8], [3.0, 3.0, 3.0])
+    """
+    validate_recipe(recipe)
+    out = json.loads(json.dumps(recipe))
+    out.pop("data_sha256", None)
+    if out["operation"] == "file":
+        return out
+    box = [int(n) for n in like.data.shape]
+    out["box_shape"] = box
+    out["voxel_size"] = list(as_triple(like.voxel_size, "voxel_size"))
+    out["origin"] = list(as_triple(like.origin, "origin"))
+    if out["operation"] == "generate":
+        out["params"]["mask_size"] = box
+    if out["operation"] == "tight":
+        out["map"] = str(Path(like_path).resolve())
+    out["inputs"] = [recipe_with_like(r, like, like_path) for r in out.get("inputs", [])]
+    return out
+
+
+def data_digest(mask) -> str:
+    """SHA-256 of a mask's values as little-endian float32, to tell whether a file still matches.
+
+    >>> data_digest(np.zeros(2)) == data_digest(np.zeros(2, np.float32))
+    True
+    """
+    return hashlib.sha256(np.ascontiguousarray(mask, dtype="<f4").tobytes()).hexdigest()
+
+
+def file_recipe(path, volume) -> dict:
+    """Recipe for a mask read from ``path`` (a ``Volume``), pinned to its data by a digest."""
+    return make_recipe(
+        "file",
+        {"path": str(Path(path).resolve()), "sha256": data_digest(volume.data)},
+        box_shape=volume.data.shape,
+        voxel_size=volume.voxel_size,
+    )
 
 
 def _read(path, what):
@@ -153,10 +225,10 @@ def sidecar_path(mask_path) -> Path:
 def save_recipe(mask_path, recipe: dict) -> Path:
     """Write ``recipe`` beside ``mask_path`` atomically; returns the sidecar's path."""
     path = sidecar_path(mask_path)
-    text = json.dumps(validate_recipe(recipe), indent=2)
+    text = json.dumps(validate_recipe(recipe), indent=2, ensure_ascii=False) + "\n"
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        tmp.write_text(text)
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -170,7 +242,7 @@ def load_recipe(path) -> dict:
     if not source.exists():
         raise FileNotFoundError(f"no recipe for {path}: {source} does not exist")
     try:
-        recipe = json.loads(source.read_text())
+        recipe = json.loads(source.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:
         raise ValueError(f"{source} is not valid JSON: {err}") from None
     try:
