@@ -227,7 +227,7 @@ def _tight_parser(sub):
     p.set_defaults(command="tight")
     p.add_argument("map", help="density map (.mrc, .map or .em)")
     level = p.add_mutually_exclusive_group()
-    level.add_argument("--threshold", type=_number, metavar="T", help="density threshold; default: mean + 3 std of the map")
+    level.add_argument("--threshold", type=_number, metavar="T", help="density threshold; default: Otsu's threshold of the map")
     level.add_argument("--sigma", type=_number, metavar="K", help="threshold at mean + K std of the map")
     level.add_argument("--otsu", action="store_true", help="threshold by Otsu's method")
     level.add_argument("--mass", type=positive, metavar="KDA", help="threshold that encloses this mass of protein (kDa, 0.81 Da/Å³)")

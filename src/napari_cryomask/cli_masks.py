@@ -178,7 +178,7 @@ def _threshold(args, density, voxel_size):
         return otsu_threshold(basis), {"rule": f"Otsu{where}"}
     if args.mass is not None:
         return mass_threshold(basis, args.mass, voxel_size), {"rule": f"encloses {args.mass:g} kDa{where}"}
-    return default_threshold(basis), {"rule": f"default: mean + 3 std{where}"}
+    return default_threshold(basis), {"rule": f"default: Otsu{where}"}
 
 
 def run_tight(args):

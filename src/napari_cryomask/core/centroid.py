@@ -33,7 +33,7 @@ def density_centroid(density, threshold=None) -> tuple[float, float, float]:
     ----------
     density : (z, y, x) array
     threshold : float, optional
-        Default :func:`~napari_cryomask.core.thresholds.default_threshold` (mean + 3 std).
+        Default :func:`~napari_cryomask.core.thresholds.default_threshold` (Otsu).
 
     Examples
     --------

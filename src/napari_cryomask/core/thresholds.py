@@ -68,5 +68,14 @@ def mass_threshold(density, mass_kda: float, voxel_size=(1.0, 1.0, 1.0)) -> floa
 
 
 def default_threshold(density) -> float:
-    """The threshold used when none is given: ``mean + 3 std`` of the map (see README)."""
-    return sigma_threshold(density, 3.0)
+    """The threshold used when none is given: Otsu's.
+
+    ``mean + 3 std`` (cryoCAT's intent) keeps nothing of maps where density fills much of the
+    box, such as a membrane average; Otsu's split between background and density does not
+    depend on how much of the box the density fills.
+
+    >>> d = np.zeros((10, 10, 10)); d[:5] = 1.0
+    >>> 0 < default_threshold(d) < 1
+    True
+    """
+    return otsu_threshold(density)
