@@ -45,9 +45,9 @@ def show_mask(viewer, mask, *, name: str, layer=None, reference=None, recipe=Non
         where = placement(reference) if reference is not None else None
         if where is not None and tuple(layer.scale[-3:]) != where["scale"]:
             layer.scale, layer.translate = where["scale"], where["translate"]
-        layer.data = mask
         if recipe is not None:
             layer.metadata[METADATA_KEY] = recipe
+        layer.data = mask
         return layer
     metadata = {} if recipe is None else {METADATA_KEY: recipe}
     return viewer.add_image(mask, name=name, metadata=metadata, **placement(reference), **MASK_STYLE)
