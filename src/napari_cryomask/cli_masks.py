@@ -87,7 +87,7 @@ def check_output(path, force):
 def write_mask(args, recipe, mask, voxel_size, origin):
     """Write the mask and its recipe sidecar, then one line about them on stdout."""
     write_volume(args.output, mask, voxel_size=voxel_size, origin=origin, overwrite=args.force)
-    sidecar = save_recipe(args.output, dict(recipe, data_sha256=data_digest(mask)))
+    sidecar = save_recipe(args.output, recipe, mask)
     stats = mask_stats(mask, voxel_size or 1.0)
     if voxel_size:
         size = f"{_triple_text(voxel_size)} Å voxels, volume {stats.volume_nm3:,.1f} nm³"

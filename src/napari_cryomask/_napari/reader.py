@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 from pathlib import Path
 
 from napari_cryomask._napari.layer_data import image_layer_kwargs
+from napari_cryomask.core.recipe import METADATA_KEY, load_recipe, sidecar_path
 from napari_cryomask.io import is_supported, read_volume
-
-RECIPE_KEY = "cryomask_recipe"
 
 
 def get_reader(path):
@@ -90,7 +88,7 @@ def map_layer_data(path):
     metadata = {"path": str(path), "header": dict(volume.header)}
     recipe = read_recipe_sidecar(path)
     if recipe is not None:
-        metadata[RECIPE_KEY] = recipe
+        metadata[METADATA_KEY] = recipe
     kwargs = image_layer_kwargs(
         volume.data, volume.voxel_size, volume.origin, name=path.stem, metadata=metadata
     )
@@ -98,29 +96,15 @@ def map_layer_data(path):
 
 
 def read_recipe_sidecar(path):
-    """The recipe saved beside a mask as ``<file>.json``, or None.
+    """The recipe saved beside a map as ``<file>.json``, or None.
 
-    A sidecar that is unreadable or not a recipe is ignored with a warning:
-    it must not stop the map itself from opening.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The map file (not the sidecar).
-
-    Returns
-    -------
-    dict or None
+    A sidecar that is unreadable or not a recipe is ignored with a warning: it must not stop
+    the map itself from opening.
     """
-    sidecar = Path(f"{os.fspath(path)}.json")
-    if not sidecar.is_file():
+    if not sidecar_path(path).is_file():
         return None
     try:
-        recipe = json.loads(sidecar.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        warnings.warn(f"ignoring unreadable recipe sidecar {sidecar}: {error}", stacklevel=2)
+        return load_recipe(path)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        warnings.warn(f"ignoring recipe sidecar of {path}: {error}", stacklevel=2)
         return None
-    if not isinstance(recipe, dict) or RECIPE_KEY not in recipe:
-        warnings.warn(f"ignoring {sidecar}: not a cryomask recipe", stacklevel=2)
-        return None
-    return recipe

@@ -8,16 +8,12 @@ itself is atomic).
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
-from pathlib import Path
 
 import numpy as np
 
+from napari_cryomask.core.recipe import METADATA_KEY, drop_recipe, save_recipe
 from napari_cryomask.io import write_volume
-
-RECIPE_KEY = "cryomask_recipe"
 
 
 def write_image(path, data, attributes):
@@ -108,7 +104,7 @@ def write_layer(path, data, attributes):
         origin=translate,
         overwrite=True,
     )
-    write_recipe_sidecar(path, attributes.get("metadata") or {})
+    write_recipe_sidecar(path, attributes.get("metadata") or {}, volume)
     return path
 
 
@@ -119,55 +115,14 @@ def _per_axis(values, ndim, default):
     return tuple(float(v) for v in values)[-ndim:]
 
 
-def write_recipe_sidecar(path, metadata):
-    """Save ``metadata["cryomask_recipe"]`` beside the map as ``<path>.json``.
+def write_recipe_sidecar(path, metadata, data):
+    """Save ``metadata["cryomask_recipe"]`` beside the written map as ``<path>.json``.
 
-    When the layer has no recipe, an old recipe sidecar at that place is
-    removed, since it would describe the map that was just replaced. Any other
-    ``<path>.json`` is left alone.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        The map file that was written.
-    metadata : dict
-        Layer metadata.
-
-    Returns
-    -------
-    str or None
-        The sidecar path when one was written.
+    When the layer has no recipe, an old recipe sidecar at that place is removed, since it
+    would describe the map that was just replaced. Any other ``<path>.json`` is left alone.
     """
-    sidecar = Path(f"{os.fspath(path)}.json")
-    recipe = metadata.get(RECIPE_KEY)
-    if not isinstance(recipe, dict):
-        if sidecar.is_file() and _is_recipe_file(sidecar):
-            sidecar.unlink()
-        return None
-    text = json.dumps(recipe, indent=2, default=_plain)
-    handle, tmp = tempfile.mkstemp(prefix=f".{sidecar.name}.", dir=sidecar.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text + "\n")
-        os.replace(tmp, sidecar)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return str(sidecar)
-
-
-def _is_recipe_file(sidecar):
-    try:
-        content = json.loads(sidecar.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return False
-    return isinstance(content, dict) and RECIPE_KEY in content
-
-
-def _plain(value):
-    """JSON fallback for NumPy scalars and arrays kept in a recipe."""
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    raise TypeError(f"recipe value {value!r} of type {type(value).__name__} is not JSON")
+    recipe = metadata.get(METADATA_KEY)
+    if isinstance(recipe, dict):
+        save_recipe(path, recipe, data)
+    else:
+        drop_recipe(path)

@@ -222,10 +222,16 @@ def sidecar_path(mask_path) -> Path:
     return Path(str(mask_path) + ".json")
 
 
-def save_recipe(mask_path, recipe: dict) -> Path:
-    """Write ``recipe`` beside ``mask_path`` atomically; returns the sidecar's path."""
+def save_recipe(mask_path, recipe: dict, mask=None) -> Path:
+    """Write ``recipe`` beside ``mask_path`` atomically; returns the sidecar's path.
+
+    With ``mask`` (the data written to ``mask_path``) the sidecar also records its digest as
+    ``data_sha256``, so a sidecar left beside a mask that was later replaced can be told.
+    """
+    if mask is not None:
+        recipe = dict(recipe, data_sha256=data_digest(mask))
     path = sidecar_path(mask_path)
-    text = json.dumps(validate_recipe(recipe), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(_plain(validate_recipe(recipe)), indent=2, ensure_ascii=False) + "\n"
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         tmp.write_text(text, encoding="utf-8")
@@ -233,6 +239,16 @@ def save_recipe(mask_path, recipe: dict) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def drop_recipe(mask_path) -> None:
+    """Remove the recipe sidecar of ``mask_path``, if there is one; other JSON files stay."""
+    path = sidecar_path(mask_path)
+    try:
+        load_recipe(path)
+    except (OSError, ValueError):
+        return
+    path.unlink()
 
 
 def load_recipe(path) -> dict:
