@@ -145,7 +145,8 @@ def apply_recipe(recipe: dict, like=None) -> tuple[np.ndarray, tuple | None]:
         mask = np.asarray(volume.data, np.float32)
         if p.get("sha256") not in (None, data_digest(mask)):
             raise ValueError(f"{p['path']} has changed since the recipe was made (its data no longer match)")
-        return mask, tuple(volume.voxel_size)
+        known = volume.header.get("voxel_size_known", True)
+        return mask, tuple(volume.voxel_size) if known else None
     inputs = [apply_recipe(r, like) for r in recipe.get("inputs", [])]
     if not inputs:
         raise ValueError(f"a {op} recipe needs inputs")

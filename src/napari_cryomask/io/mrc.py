@@ -135,6 +135,10 @@ def write_mrc(path, data, voxel_size=None, origin=None, overwrite=False) -> None
             if spacing is not None:
                 mrc.voxel_size = spacing[::-1]
             mrc.header.origin = offset[::-1]
+            # mrcfile's default label carries the time of writing; a fixed one keeps a replayed
+            # mask's file byte-identical to the original.
+            mrc.header.label[0] = b"napari-cryomask"
+            mrc.header.nlabl = 1
 
     atomic_write(path, write, overwrite=overwrite)
 
