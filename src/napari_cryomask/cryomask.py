@@ -4,7 +4,7 @@ Differences from cryoCAT 0.7.1 (the README lists them too): arrays, sizes, centr
 ``(z, y, x)``; every mask is float32 in [0, 1]; ellipsoids are centred at ``size // 2`` in odd
 boxes too and take fractional radii and centres; a cylinder that does not fit the box is clipped;
 rotated shapes are computed from coordinates about the shape's own centre rather than resampled
-about the box centre; ``map_tight_mask`` defaults to ``mean + 3 std`` and ignores NaN; masks given
+about the box centre; ``map_tight_mask`` defaults to Otsu's threshold and ignores NaN; masks given
 as files are read with :func:`napari_cryomask.io.read_volume`; files are written atomically.
 
 Examples
@@ -53,7 +53,8 @@ def _grown(length, gaussian, gaussian_outwards):
 
 
 def _finish(mask, gaussian, output_name):
-    mask = add_gaussian(mask, gaussian)
+    """Blur a freshly made mask in place and write it out."""
+    mask = gaussian_blur(mask, gaussian, in_place=True)
     write_out(mask, output_name)
     return mask
 
@@ -204,7 +205,7 @@ def map_tight_mask(input_map, threshold=None, dilation_size=0, gaussian=0.0, gau
     """cryoCAT's tight mask: threshold, keep the largest regions, dilate, blur.
 
     Voxels above ``threshold`` are kept (below it when it is negative, as in cryoCAT); NaN
-    voxels never are. The default threshold is ``mean + 3 std`` of the finite voxels. Then the
+    voxels never are. The default threshold is Otsu's, over the finite voxels. Then the
     ``n_regions`` largest 6-connected regions stay, and ``dilation_size`` dilations with the
     6-connected cross follow (``ceil(dilation_size + 5 sigma)`` with an outward blur).
 
@@ -221,8 +222,7 @@ def map_tight_mask(input_map, threshold=None, dilation_size=0, gaussian=0.0, gau
     if binary.any():
         binary = largest_regions(binary, n_regions)
     steps = int(_grown(dilation_size, gaussian, gaussian_outwards))
-    mask = _cross_dilation(binary, steps).astype(np.float32)
-    mask = add_gaussian(mask, gaussian)
+    mask = gaussian_blur(_cross_dilation(binary, steps), gaussian, in_place=True)
     if is_rotation(angles):
         mask = rotate(mask, angles)
     write_out(mask, _output(output_name, output_path))
@@ -230,15 +230,37 @@ def map_tight_mask(input_map, threshold=None, dilation_size=0, gaussian=0.0, gau
 
 
 def _cross_dilation(binary, steps):
-    """``steps`` dilations with the 6-connected cross: the voxels within taxicab distance ``steps``."""
-    if steps <= 0:
-        return binary
-    block = nonzero_block(binary, steps)
-    if block is None:
-        return binary
-    out = np.zeros_like(binary)
-    out[block] = ndimage.distance_transform_cdt(~binary[block], metric="taxicab") <= steps
-    return out
+    """Float32 mask of ``steps`` dilations with the 6-connected cross: the voxels within taxicab distance ``steps``."""
+    mask = np.zeros(binary.shape, np.float32)
+    block = nonzero_block(binary, max(steps, 0))
+    if block is not None:
+        mask[block] = binary[block] if steps <= 0 else _taxicab_distance(binary[block], steps) <= steps
+    return mask
+
+
+def _taxicab_distance(binary, cap):
+    """Taxicab distance to the nearest True voxel, exact up to ``cap`` (larger values are ``cap + 1``).
+
+    The taxicab distance is a sum over axes, so it is found one axis at a time: two sweeps per
+    axis carry ``distance + 1`` from each plane to the next.
+
+    >>> b = np.zeros((1, 1, 6), bool); b[0, 0, 1] = True
+    >>> _taxicab_distance(b, 3)[0, 0].tolist()
+    [1, 0, 1, 2, 3, 4]
+    """
+    dtype = np.min_scalar_type(cap + 2)
+    distance = np.where(binary, 0, cap + 1).astype(dtype)
+    one = dtype.type(1)
+    for axis in range(binary.ndim):
+        planes = np.ascontiguousarray(np.moveaxis(distance, axis, 0))
+        step = np.empty_like(planes[0])
+        for order in (range(1, len(planes)), range(len(planes) - 2, -1, -1)):
+            for i in order:
+                previous = i - 1 if order.step == 1 else i + 1
+                np.add(planes[previous], one, out=step)
+                np.minimum(planes[i], step, out=planes[i])
+        distance = np.moveaxis(planes, 0, axis)
+    return distance
 
 
 def generate_mask(mask_shape, mask_size=None, mask_expansion=4):

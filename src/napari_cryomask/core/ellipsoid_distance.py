@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 _ITERATIONS = 60
+# Points are solved in chunks small enough for their arrays to stay in the CPU cache.
+_CHUNK = 16384
 
 
 def ellipsoid_surface_distance(points, radii) -> np.ndarray:
@@ -33,25 +35,41 @@ def ellipsoid_surface_distance(points, radii) -> np.ndarray:
     >>> ellipsoid_surface_distance(np.array([[0.0], [0.0], [12.0]]), (4, 6, 8))
     array([4.])
     """
-    e = np.asarray(radii, dtype=np.float64)[:, None]
-    p = np.abs(np.asarray(points, dtype=np.float64))
+    points = np.asarray(points)
+    out = np.empty(points.shape[1], np.float64)
+    for start in range(0, points.shape[1], _CHUNK):
+        chunk = slice(start, start + _CHUNK)
+        out[chunk] = _distance(points[:, chunk], radii)
+    return out
+
+
+def _distance(points, radii) -> np.ndarray:
+    e = [float(r) for r in radii]
+    e2 = [r * r for r in e]
     # Points exactly on a symmetry plane make the start sit on a pole; a nudge far below
     # float32 resolution keeps every term defined without changing any distance we report.
-    p = np.maximum(p, 1e-9 * e)
-    e2 = e * e
-    q = np.sum(p * p / e2, axis=0)
-    t = np.max(-e2 + e * p, axis=0)
+    p = [np.maximum(np.abs(np.asarray(c, dtype=np.float64)), 1e-9 * r) for c, r in zip(points, e)]
+    q = p[0] * p[0] / e2[0] + p[1] * p[1] / e2[1] + p[2] * p[2] / e2[2]
+    t = np.maximum(np.maximum(-e2[0] + e[0] * p[0], -e2[1] + e[1] * p[1]), -e2[2] + e[2] * p[2])
     t = np.where(q > 1.0, np.maximum(t, 0.0), t)
-    active = np.arange(t.size)
+    # Newton's method on the points that have not converged yet, kept packed together.
+    ep = [r * c for r, c in zip(e, p)]
+    index = np.arange(t.size)
+    ta = t
+    tolerance_floor = min(e2)
     for _ in range(_ITERATIONS):
-        ea, pa, e2a, ta = e, p[:, active], e2, t[active]
-        r = ea * pa / (ta + e2a)
-        f = np.sum(r * r, axis=0) - 1.0
-        df = -2.0 * np.sum(r * r / (ta + e2a), axis=0)
+        den = [ta + r2 for r2 in e2]
+        r = [a / d for a, d in zip(ep, den)]
+        rr = [x * x for x in r]
+        f = rr[0] + rr[1] + rr[2] - 1.0
+        df = -2.0 * (rr[0] / den[0] + rr[1] / den[1] + rr[2] / den[2])
         step = f / df
-        t[active] = ta - step
-        active = active[np.abs(step) > 1e-9 * (np.abs(ta) + e2.min())]
-        if active.size == 0:
+        moving = np.abs(step) > 1e-9 * (np.abs(ta) + tolerance_floor)
+        ta = ta - step
+        t[index] = ta
+        if not moving.any():
             break
-    closest = e2 * p / (t + e2)
-    return np.sqrt(np.sum((p - closest) ** 2, axis=0))
+        index, ep, ta = index[moving], [a[moving] for a in ep], ta[moving]
+    closest = [r2 * c / (t + r2) for r2, c in zip(e2, p)]
+    d = [c - k for c, k in zip(p, closest)]
+    return np.sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2])

@@ -11,7 +11,6 @@ import math
 from typing import Sequence
 
 import numpy as np
-from scipy.spatial.transform import Rotation
 
 
 def as_triple(value, name: str) -> tuple[float, float, float]:
@@ -84,6 +83,8 @@ def rotation_matrix(angles) -> np.ndarray:
     >>> np.round(m @ [0, 0, 1], 6)  # x turns into y about z
     array([0., 1., 0.])
     """
+    from scipy.spatial.transform import Rotation  # imported on use: scipy is slow to import
+
     phi, theta, psi = as_triple(angles, "angles")
     xyz = Rotation.from_euler("zxz", [phi, theta, psi], degrees=True).as_matrix()
     return xyz[::-1, ::-1].copy()

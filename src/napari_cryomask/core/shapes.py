@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .edges import check_edge, edge_reach, soft_edge
+from .edges import check_edge, edge_reach, row_slabs, soft_edge
 from .geometry import (
     as_triple,
     bounding_block,
@@ -25,6 +25,8 @@ from .geometry import (
 from .solids import SOLIDS
 
 SHAPES = tuple(SOLIDS)
+# Voxels computed at a time: small enough for the temporary arrays to stay in the CPU cache.
+_SLAB_VOXELS = 1 << 15
 
 
 def make_solid(shape: str, *, radius=None, radii=None, height=None, inner_radius=None, size=None, rounding=0.0):
@@ -65,21 +67,26 @@ def render_solid(solid, box_shape, *, center=None, angles=None, thickness=None, 
     block = bounding_block(center, half, box_shape, region)
     if any(s.start >= s.stop for s in block):
         return out
+    # Each voxel's value depends on its own coordinates only, so slabs of the block give the
+    # same values as the whole block while their temporary arrays stay small.
+    for slab in row_slabs(block, _SLAB_VOXELS):
+        target = tuple(slice(b.start - r.start, b.stop - r.start) for b, r in zip(slab, region))
+        out[target] = _solid_values(solid, slab, center, angles, thickness, edge, edge_width_px, reach)
+    return out
+
+
+def _solid_values(solid, block, center, angles, thickness, edge, edge_width_px, reach):
+    """Mask values of ``solid`` in ``block``: 1 inside, the soft edge outside, shell cut out."""
     u = object_coordinates(block, center, angles)
     block_shape = tuple(s.stop - s.start for s in block)
-
     inside = np.broadcast_to(solid.inside(*u), block_shape)
     if thickness is None and edge == "none":
-        values = inside
-    else:
-        sdf = np.broadcast_to(solid.sdf(*u, band=reach + 1, inside_band=thickness and thickness + reach + 1), block_shape)
-        if thickness is not None:
-            inside = inside & (sdf > -thickness)
-            sdf = np.maximum(sdf, -thickness - sdf)
-        values = inside if edge == "none" else np.where(inside, np.float32(1), soft_edge(sdf, edge, edge_width_px))
-    target = tuple(slice(b.start - r.start, b.stop - r.start) for b, r in zip(block, region))
-    out[target] = values
-    return out
+        return inside
+    sdf = np.broadcast_to(solid.sdf(*u, band=reach + 1, inside_band=thickness and thickness + reach + 1), block_shape)
+    if thickness is not None:
+        inside = inside & (sdf > -thickness)
+        sdf = np.maximum(sdf, -thickness - sdf)
+    return inside if edge == "none" else np.where(inside, np.float32(1), soft_edge(sdf, edge, edge_width_px))
 
 
 def shape_mask(

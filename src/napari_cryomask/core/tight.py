@@ -11,28 +11,33 @@ The pipeline, in order:
 7. optionally invert.
 
 :class:`TightMask` keeps each stage's result, so changing only the extension, the edge or
-``invert`` reuses the distance map instead of computing a new distance transform.
+``invert`` reuses the distance map instead of computing a new distance transform. The distance is
+computed only in the block around the mask that its masks need (by default 32 voxels beyond it at
+first, twice as far each time an extension and edge reach further).
 """
 
 from __future__ import annotations
 
 import math
 
-import edt
 import numpy as np
-from scipy import ndimage
 
-from .edges import check_edge, soft_edge
+from .edges import check_edge, edge_reach, gaussian_pass, grow_block, nonzero_block, row_slabs, slabs, soft_edge
 from .geometry import as_triple
 
 # A Gaussian whose transfer function falls to 0.5 at spatial frequency f has
 # sigma = sqrt(ln 2 / 2) / (pi f).
 _SIGMA_PER_RESOLUTION = math.sqrt(math.log(2) / 2) / math.pi
 _UNSET = object()
+# Voxels of a mask made at a time, so that its temporary arrays stay small.
+_SLAB_VOXELS = 1 << 16
 
 
 def lowpass(density, resolution_A: float, voxel_size=(1.0, 1.0, 1.0)) -> np.ndarray:
     """Gaussian low-pass whose amplitude is 0.5 at ``1 / resolution_A``; NaN become the median.
+
+    The values are those of ``scipy.ndimage.gaussian_filter(mode="nearest", truncate=4.0)`` in
+    float32; the lines of each pass are shared among the CPUs.
 
     >>> m = lowpass(np.ones((8, 8, 8)), 10.0, voxel_size=2.0)
     >>> float(m.min()), float(m.max())
@@ -45,11 +50,19 @@ def lowpass(density, resolution_A: float, voxel_size=(1.0, 1.0, 1.0)) -> np.ndar
     if not finite.all():
         d = np.where(finite, d, np.median(d[finite]) if finite.any() else 0).astype(np.float32)
     sigma = [_SIGMA_PER_RESOLUTION * resolution_A / v for v in as_triple(voxel_size, "voxel_size")]
-    return ndimage.gaussian_filter(d, sigma, mode="nearest", truncate=4.0)
+    out = np.empty(d.shape, np.float32)
+    whole = tuple(slice(0, n) for n in d.shape)
+    source = d
+    for axis, s in enumerate(sigma):
+        gaussian_pass(source, out, slabs(whole, axis, 16), axis, s)
+        source = out
+    return out
 
 
 def largest_regions(binary, n_regions: int = 1) -> np.ndarray:
     """Keep the ``n_regions`` largest 6-connected regions (ties: the first found).
+
+    Only the block around the True voxels is labelled.
 
     >>> b = np.zeros((1, 1, 7), bool); b[0, 0, [0, 2, 3, 5, 6]] = True
     >>> largest_regions(b, 2).astype(int)
@@ -57,14 +70,40 @@ def largest_regions(binary, n_regions: int = 1) -> np.ndarray:
     """
     if int(n_regions) != n_regions or n_regions < 1:
         raise ValueError(f"n_regions must be a whole number ≥ 1, got {n_regions!r}")
-    labels, count = ndimage.label(binary)
+    binary = np.asarray(binary, dtype=bool)
+    block = nonzero_block(binary)
+    if block is None:
+        return binary.copy()
+    from scipy import ndimage  # imported on use, as it is slow to import
+
+    # Labels are numbered in scan order, which a block keeps, so ties break the same way.
+    labels, count = ndimage.label(binary[block])
     if count <= n_regions:
-        return labels > 0
+        return binary.copy()
     sizes = np.bincount(labels.ravel())
     sizes[0] = 0
     keep = np.zeros(count + 1, bool)
     keep[np.argsort(-sizes, kind="stable")[: int(n_regions)]] = True
-    return keep[labels]
+    out = np.zeros(binary.shape, bool)
+    out[block] = keep[labels]
+    return out
+
+
+def fill_holes(binary) -> np.ndarray:
+    """``scipy.ndimage.binary_fill_holes`` computed in the block around the True voxels.
+
+    Every background voxel outside that block reaches the border of the box, so background
+    touching the block grown by one voxel is exactly the background that reaches the border.
+    """
+    from scipy import ndimage  # imported on use, as it is slow to import
+
+    binary = np.asarray(binary, dtype=bool)
+    block = nonzero_block(binary, 1)
+    if block is None:
+        return binary.copy()
+    out = np.zeros(binary.shape, bool)
+    out[block] = ndimage.binary_fill_holes(binary[block])
+    return out
 
 
 def outside_distance(binary) -> np.ndarray:
@@ -74,7 +113,70 @@ def outside_distance(binary) -> np.ndarray:
     """
     if not binary.any():
         return np.full(binary.shape, np.inf, np.float32)
-    return edt.edt(~binary, black_border=False, parallel=0).astype(np.float32, copy=False)
+    import edt  # imported on use, with scipy.ndimage
+
+    # edt is faster on uint8 labels than on booleans, with the same result.
+    outside = np.logical_not(binary).view(np.uint8)
+    return edt.edt(outside, black_border=False, parallel=0).astype(np.float32, copy=False)
+
+
+class BlockDistance:
+    """The distance outside a binary mask, computed only in the block of the box a mask needs.
+
+    Every True voxel lies in the block (the True voxels' bounding block grown by ``margin``),
+    so the distance transform of the block is exact inside it, and every voxel outside it is
+    more than ``margin`` voxels away from the mask.
+
+    Examples
+    --------
+    >>> b = np.zeros((30, 30, 30), bool); b[14:16, 14:16, 14:16] = True
+    >>> bd = BlockDistance(b, margin=4)
+    >>> bd.block
+    (slice(10, 20, None), slice(10, 20, None), slice(10, 20, None))
+    >>> m = bd.mask(extend_px=1, edge="cosine", edge_width_px=2)
+    >>> [float(m[15, 15, x]) for x in (16, 17, 18)]
+    [1.0, 0.5, 0.0]
+    >>> bd.covers(1, "cosine", 2), bd.covers(5, "none", 0)
+    (True, False)
+    """
+
+    def __init__(self, binary, margin: int):
+        self.shape = binary.shape
+        self.core = nonzero_block(binary)
+        self.block = None if self.core is None else grow_block(self.core, margin, self.shape)
+        self.values = None if self.core is None else outside_distance(binary[self.block])
+
+    def _region(self, extend_px, edge, edge_width_px):
+        """The block outside which the mask with these parameters is zero."""
+        return grow_block(self.core, _mask_margin(extend_px, edge, edge_width_px), self.shape)
+
+    def covers(self, extend_px, edge, edge_width_px) -> bool:
+        """True when the block holds every voxel a mask with these parameters can make non-zero."""
+        if self.core is None:
+            return True
+        region = self._region(extend_px, edge, edge_width_px)
+        return all(b.start <= r.start and r.stop <= b.stop for b, r in zip(self.block, region))
+
+    def mask(self, extend_px, edge, edge_width_px) -> np.ndarray:
+        """Float32 mask of the whole box: ``soft_edge(distance - extend_px, edge, edge_width_px)``."""
+        out = np.zeros(self.shape, np.float32)
+        if self.core is None:
+            return out
+        extend = np.float32(extend_px)
+        # A voxel's value depends on its distance only; slabs keep the temporary arrays small.
+        for slab in row_slabs(self._region(extend_px, edge, edge_width_px), _SLAB_VOXELS):
+            inner = tuple(slice(r.start - b.start, r.stop - b.start) for r, b in zip(slab, self.block))
+            out[slab] = soft_edge(self.values[inner] - extend, edge, edge_width_px)
+        return out
+
+
+def _mask_margin(extend_px, edge, edge_width_px) -> int:
+    """Voxels beyond the mask's bounding block up to which an extended, soft-edged mask reaches.
+
+    A voxel outside the block grown by ``m`` is at least ``m + 1`` away; one voxel more keeps
+    float32 rounding of ``distance - extend`` clear of the edge's end.
+    """
+    return math.ceil(extend_px + edge_reach(edge, edge_width_px)) + 1
 
 
 class TightMask:
@@ -86,6 +188,18 @@ class TightMask:
         The map; NaN voxels are ignored.
     voxel_size : float or (z, y, x) floats, Å
         Used by the low-pass.
+    spare_px : int
+        How far around the mask the first distance map reaches, in voxels, so that wider
+        extensions and edges reuse it; 0 computes only what the first mask needs.
+
+    Attributes
+    ----------
+    binary : bool array
+        The thresholded, region-selected (and hole-filled) mask of the last update.
+    distance : float32 array
+        Distance outside ``binary`` (see the property).
+    distance_transforms : int
+        How many distance transforms the updates have computed.
 
     Examples
     --------
@@ -96,15 +210,36 @@ class TightMask:
     (dtype('float32'), 1.0, 0.0)
     """
 
-    def __init__(self, density, voxel_size=(1.0, 1.0, 1.0)):
+    def __init__(self, density, voxel_size=(1.0, 1.0, 1.0), *, spare_px: int = 32):
         d = np.asarray(density, dtype=np.float32)
         if d.ndim != 3 or 0 in d.shape:
             raise ValueError(f"the map must be a non-empty 3D array, got shape {d.shape}")
+        if int(spare_px) != spare_px or spare_px < 0:
+            raise ValueError(f"spare_px must be a whole number of voxels ≥ 0, got {spare_px!r}")
         self.density = d
         self.voxel_size = as_triple(voxel_size, "voxel_size")
+        self.spare_px = int(spare_px)
         self._filtered_key = self._binary_key = _UNSET
-        self.filtered = self.binary = self.distance = None
+        self.filtered = self.binary = None
+        self._block_distance = self._full_distance = None
+        self._margin = 0
         self.distance_transforms = 0
+
+    @property
+    def distance(self):
+        """Float32 distance, in voxels, from every voxel to the binary mask (None before an update).
+
+        :meth:`update` only computes it in the block around the mask that its masks need; the
+        whole box is computed on first access.
+        """
+        bd = self._block_distance
+        if bd is None:
+            return None
+        if bd.core is not None and bd.block == tuple(slice(0, n) for n in bd.shape):
+            return bd.values
+        if self._full_distance is None:
+            self._full_distance = outside_distance(self.binary)
+        return self._full_distance
 
     def _filter(self, lowpass_A):
         if self._filtered_key != lowpass_A:
@@ -112,21 +247,32 @@ class TightMask:
             self._filtered_key, self._binary_key = lowpass_A, _UNSET
         return self.filtered
 
-    def _binarise(self, threshold, lowpass_A, n_regions, fill_holes):
-        key = (threshold, lowpass_A, n_regions, fill_holes)
+    def _binarise(self, threshold, lowpass_A, n_regions, fill):
+        key = (threshold, lowpass_A, n_regions, fill)
         if self._binary_key != key:
             filtered = self._filter(lowpass_A)
             with np.errstate(invalid="ignore"):
                 binary = filtered > np.float32(threshold)
             if binary.any():
                 binary = largest_regions(binary, n_regions)
-            if fill_holes:
-                binary = ndimage.binary_fill_holes(binary)
+            if fill:
+                binary = fill_holes(binary)
             self.binary = binary
-            self.distance = outside_distance(binary)
-            self.distance_transforms += 1
+            self._block_distance = self._full_distance = None
             self._binary_key = key
-        return self.distance
+        return self.binary
+
+    def _distance_for(self, extend_px, edge, edge_width_px) -> BlockDistance:
+        """The cached block distance, recomputed in a larger block when this mask reaches beyond it."""
+        bd = self._block_distance
+        if bd is None or not bd.covers(extend_px, edge, edge_width_px):
+            needed = _mask_margin(extend_px, edge, edge_width_px)
+            # Room for later, wider extensions and edges: a new transform only when the margin doubles.
+            margin = max(needed, self.spare_px if bd is None else 2 * self._margin)
+            self._block_distance = bd = BlockDistance(self.binary, margin)
+            self._margin = margin
+            self.distance_transforms += 1
+        return bd
 
     def update(
         self,
@@ -150,8 +296,8 @@ class TightMask:
             raise ValueError(f"n_regions must be a whole number ≥ 1, got {n_regions!r}")
         edge, edge_width_px = check_edge(edge, edge_width_px)
         lowpass_A = None if not lowpass_A else float(lowpass_A)
-        distance = self._binarise(threshold, lowpass_A, int(n_regions), bool(fill_holes))
-        mask = soft_edge(distance - np.float32(extend_px), edge, edge_width_px)
+        self._binarise(threshold, lowpass_A, int(n_regions), bool(fill_holes))
+        mask = self._distance_for(extend_px, edge, edge_width_px).mask(extend_px, edge, edge_width_px)
         if invert:
             np.subtract(1, mask, out=mask)
         return mask
@@ -166,4 +312,4 @@ def tight_mask(density, threshold: float, *, voxel_size=(1.0, 1.0, 1.0), **param
     >>> float(tight_mask(d, 0.5).sum())  # the lone voxel is a second, smaller region
     64.0
     """
-    return TightMask(density, voxel_size).update(threshold, **params)
+    return TightMask(density, voxel_size, spare_px=0).update(threshold, **params)

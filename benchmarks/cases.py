@@ -1,0 +1,190 @@
+"""The in-process benchmark cases: napari-cryomask against a reference, with the same arguments.
+
+Each case builds, for one box size, the project's side and (when there is one) the reference's
+side. A side is a function timed on an argument that ``prepare`` makes fresh, untimed, before
+each call (cryoCAT's ``subtraction`` subtracts in place, so it gets a copy of its first mask).
+
+Arguments scale with the box ``n``: spheres of radius ``n // 4``; an ellipsoid with semi-axes
+``n * (0.15, 0.2, 0.3)`` along x, y, z turned by Euler angles (30, 45, 60); tight masks of
+:func:`blobs.blob_map` at :data:`blobs.THRESHOLD`; the operations on two soft-edged spheres.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Callable
+
+import numpy as np
+
+from blobs import THRESHOLD, blob_map
+from napari_cryomask import cryomask as cm
+from napari_cryomask.core import shapes
+from napari_cryomask.core.tight import TightMask, tight_mask
+
+CRYOCAT = "cryoCAT 0.7.1"
+TTMASK = "ttmask"
+ANGLES = (30, 45, 60)
+# Tight masks in the core: extend by 3 voxels, then a 6-voxel cosine edge (ttmask: padding 3, soft edge 6).
+EXTEND_PX, EDGE_PX = 3, 6
+
+
+def _cryocat():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from cryocat import cryomask as cc
+    return cc
+
+
+def _none():
+    return None
+
+
+@dataclass
+class Side:
+    """``run(prepare())`` is what is timed; only ``run`` counts."""
+
+    run: Callable
+    prepare: Callable = _none
+
+
+class Inputs:
+    """The inputs every case of one box size shares, made once on first use.
+
+    Builders read them before making a :class:`Side`, so that making them is never timed.
+    """
+
+    def __init__(self, n: int):
+        self.n = n
+
+    @cached_property
+    def density(self) -> np.ndarray:
+        return blob_map(self.n)
+
+    @cached_property
+    def two_masks(self) -> tuple[np.ndarray, np.ndarray]:
+        n = self.n
+        first = shapes.sphere(n, n / 4, edge="cosine", edge_width_px=4)
+        second = shapes.sphere(n, n / 5, center=(n // 2, n // 2, n // 2 + n // 6), edge="cosine", edge_width_px=4)
+        return first, second
+
+
+@dataclass
+class Case:
+    """One benchmark case.
+
+    ``ours(n, inputs)`` and ``reference(n, inputs)`` return the :class:`Side` to time; a missing
+    reference package raises ImportError. ``reference_up_to`` is the largest box the reference
+    runs at by default (None: every size).
+    """
+
+    key: str
+    title: str
+    reference_name: str
+    ours: Callable
+    reference: Callable | None = None
+    reference_up_to: int | None = None
+
+
+def _spheres(gaussian):
+    def ours(n, inputs):
+        return Side(lambda _: cm.spherical_mask(n, radius=n // 4, gaussian=gaussian))
+
+    def reference(n, inputs):
+        cc = _cryocat()
+        return Side(lambda _: cc.spherical_mask(n, radius=n // 4, gaussian=gaussian))
+
+    return ours, reference
+
+
+def _ellipsoid_radii(n):
+    """Semi-axes (x, y, z) as cryoCAT takes them; napari-cryomask takes (z, y, x)."""
+    return 0.15 * n, 0.2 * n, 0.3 * n
+
+
+def _ellipsoid(n, inputs):
+    return Side(lambda _: cm.ellipsoid_mask(n, radii=_ellipsoid_radii(n)[::-1], angles=ANGLES, gaussian=2))
+
+
+def _ellipsoid_reference(n, inputs):
+    cc = _cryocat()
+    return Side(lambda _: cc.ellipsoid_mask(n, radii=_ellipsoid_radii(n), angles=ANGLES, gaussian=2))
+
+
+def _map_tight(n, inputs):
+    d = inputs.density
+    return Side(lambda _: cm.map_tight_mask(d, threshold=THRESHOLD, dilation_size=3, gaussian=2))
+
+
+def _map_tight_reference(n, inputs):
+    cc, d = _cryocat(), inputs.density
+    return Side(lambda _: cc.map_tight_mask(d, threshold=THRESHOLD, dilation_size=3, gaussian=2))
+
+
+def _union(n, inputs):
+    a, b = inputs.two_masks
+    return Side(lambda _: cm.union([a, b]))
+
+
+def _union_reference(n, inputs):
+    cc, (a, b) = _cryocat(), inputs.two_masks
+    return Side(lambda _: cc.union([a, b]))
+
+
+def _subtraction(n, inputs):
+    a, b = inputs.two_masks
+    return Side(lambda _: cm.subtraction([a, b]))
+
+
+def _subtraction_reference(n, inputs):
+    cc = _cryocat()
+    a, b = inputs.two_masks
+    return Side(cc.subtraction, prepare=lambda: [a.copy(), b])
+
+
+def _tight(n, inputs):
+    d = inputs.density
+    return Side(lambda _: tight_mask(d, THRESHOLD, extend_px=EXTEND_PX, edge="cosine", edge_width_px=EDGE_PX))
+
+
+def _tight_reference(n, inputs):
+    from ttmask.map2mask import mask_from_map
+
+    d = inputs.density
+    return Side(lambda _: mask_from_map(d, THRESHOLD, EXTEND_PX, EDGE_PX))
+
+
+def _tight_update(n, inputs):
+    model = TightMask(inputs.density)
+    model.update(THRESHOLD, extend_px=EXTEND_PX, edge="cosine", edge_width_px=EDGE_PX)
+    # Alternate between two settings, as a user dragging the sliders would.
+    settings = itertools.cycle([(EXTEND_PX + 1, EDGE_PX + 2), (EXTEND_PX, EDGE_PX)])
+
+    def update(_):
+        extend, width = next(settings)
+        return model.update(THRESHOLD, extend_px=extend, edge="cosine", edge_width_px=width)
+
+    return Side(update)
+
+
+CASES = (
+    Case("sphere", "spherical_mask, radius n/4", CRYOCAT, *_spheres(0.0)),
+    Case("sphere_g3", "spherical_mask, radius n/4, gaussian=3", CRYOCAT, *_spheres(3.0)),
+    Case("ellipsoid_g2", "ellipsoid_mask, rotated (30,45,60), gaussian=2", CRYOCAT, _ellipsoid, _ellipsoid_reference,
+         reference_up_to=256),
+    Case("map_tight", "map_tight_mask, dilation_size=3, gaussian=2", CRYOCAT, _map_tight, _map_tight_reference),
+    Case("union", "union of two masks", CRYOCAT, _union, _union_reference),
+    Case("subtraction", "subtraction of two masks", CRYOCAT, _subtraction, _subtraction_reference),
+    Case("tight", f"core tight_mask, extend {EXTEND_PX}, cosine edge {EDGE_PX} (ttmask mask_from_map)", TTMASK,
+         _tight, _tight_reference, reference_up_to=256),
+    Case("tight_update", "TightMask.update, only extend/edge change (cached distance)", "", _tight_update),
+)
+
+
+def edge_sweep(n: int, widths=(2, 4, 8, 16), inputs: Inputs | None = None):
+    """Sides that make one tight mask of the same map with each soft-edge width (a cost-vs-width check)."""
+    d = (inputs or Inputs(n)).density
+    return {w: Side(lambda _, w=w: tight_mask(d, THRESHOLD, extend_px=EXTEND_PX, edge="cosine", edge_width_px=w))
+            for w in widths}
