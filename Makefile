@@ -28,7 +28,7 @@ demo: $(STAMP) system-deps
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(VENV)/bin/cryomask gui --screenshot demo.png; fi
 
 bench: $(STAMP) system-deps
-	$(PY) benchmarks/run.py
+	$(PY) tests/benchmarks/run.py
 
 screenshots: $(STAMP) system-deps
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(PY) screenshots/make_screenshots.py

@@ -6,11 +6,11 @@ drag: each move follows the previous one as soon as it is drawn, so the values n
 A move counts as done at the first canvas draw that shows changed layer data, measured after
 ``glFinish`` so software GL rendering is included; the time until the layer's data changed is
 recorded too. Prints the median and 95th percentile per view and writes them to
-``benchmarks/results/latency.json``.
+``tests/benchmarks/results/latency.json``.
 
 Run it with a display, or under Xvfb::
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python benchmarks/latency.py
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python tests/benchmarks/latency.py
 """
 
 from __future__ import annotations

@@ -173,9 +173,9 @@ def latency_lines(results) -> list[str]:
     if latency is None:
         return []
     if "error" in latency:
-        return [f"Shape-widget latency (benchmarks/latency.py): not measured — {latency['error']}"]
+        return [f"Shape-widget latency (tests/benchmarks/latency.py): not measured — {latency['error']}"]
     box = "×".join(str(n) for n in latency.get("box", []))
-    lines = [f"Shape-widget latency (benchmarks/latency.py, {box} map, "
+    lines = [f"Shape-widget latency (tests/benchmarks/latency.py, {box} map, "
              f"{latency.get('moves')} moves per view, GL: {latency.get('gl_renderer')}):", "",
              "| View | median | 95th percentile | data changed (median) | full volume after last move |",
              "|---|---|---|---|---|"]

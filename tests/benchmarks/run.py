@@ -3,15 +3,15 @@
 For each box size it times the project and the reference on the same task in this process,
 alternating between them, and measures their traced peak memory; it times the ``cryomask``
 command line against ``ttmask`` as whole processes; it times a tight mask for several soft-edge
-widths; and it runs ``benchmarks/latency.py`` (the Shape widget's drag latency) under Xvfb when
-it can. Results go to ``benchmarks/results/bench.json`` and ``bench.md`` (a Markdown section for
+widths; and it runs ``tests/benchmarks/latency.py`` (the Shape widget's drag latency) under Xvfb when
+it can. Results go to ``tests/benchmarks/results/bench.json`` and ``bench.md`` (a Markdown section for
 the README), and the Markdown is printed.
 
 Examples::
 
-    .venv/bin/python benchmarks/run.py                      # everything, about 10 minutes
-    .venv/bin/python benchmarks/run.py --sizes 64,128 --no-latency
-    .venv/bin/python benchmarks/run.py --reference-max-size 256
+    .venv/bin/python tests/benchmarks/run.py                      # everything, about 10 minutes
+    .venv/bin/python tests/benchmarks/run.py --sizes 64,128 --no-latency
+    .venv/bin/python tests/benchmarks/run.py --reference-max-size 256
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ def run_sweep(n: int, inputs: Inputs, results) -> None:
 def run_latency(out_dir: Path, results) -> None:
     """Run latency.py in its own process, under xvfb-run when there is no display."""
     if not LATENCY.exists():
-        results["latency"] = {"error": "benchmarks/latency.py is missing"}
+        results["latency"] = {"error": "tests/benchmarks/latency.py is missing"}
         return
     out = out_dir / "latency.json"
     out.unlink(missing_ok=True)
@@ -196,7 +196,7 @@ def parse(argv):
     parser.add_argument("--ttmask-max-size", type=int, default=None, help="run no ttmask process above this box")
     parser.add_argument("--no-processes", action="store_true", help="skip the command-line comparison")
     parser.add_argument("--no-sweep", action="store_true", help="skip the soft-edge width sweep")
-    parser.add_argument("--no-latency", action="store_true", help="skip benchmarks/latency.py")
+    parser.add_argument("--no-latency", action="store_true", help="skip tests/benchmarks/latency.py")
     parser.add_argument("--out-dir", type=Path, default=RESULTS, help=f"where results go (default {RESULTS})")
     args = parser.parse_args(argv)
     args.sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
@@ -248,9 +248,9 @@ def notes(results, args) -> list[str]:
         "usable cores (threads); edt uses them too. cryoCAT and ttmask run single-threaded code.",
         "tracemalloc sees NumPy arrays but not scratch memory taken by C code (SciPy's line buffers, "
         "edt's work arrays), for both sides alike.",
-        "The tight-mask input is benchmarks/blobs.py: five Gaussian blobs (peak 1) and smooth noise "
+        "The tight-mask input is tests/benchmarks/blobs.py: five Gaussian blobs (peak 1) and smooth noise "
         "(std 0.05), threshold 0.3; the particle spans about half the box.",
-        "Process peak RSS comes from wait4 on the command, started by benchmarks/child.py so that it "
+        "Process peak RSS comes from wait4 on the command, started by tests/benchmarks/child.py so that it "
         "does not inherit this process's peak. The tools define the task their own way: ttmask keeps every "
         "region above the threshold and grows with two full-box distance transforms; cryomask keeps the "
         "largest region. Both processes read and write MRC files; cryomask also writes its recipe.",

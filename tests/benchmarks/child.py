@@ -1,6 +1,6 @@
 """Run one command and print its wall time, CPU time and peak resident memory as one JSON line.
 
-Usage: ``python benchmarks/child.py -- COMMAND [ARGS...]``.
+Usage: ``python tests/benchmarks/child.py -- COMMAND [ARGS...]``.
 
 A process that a large process starts inherits that process's peak resident memory on Linux
 (``exec`` records the old address space's high-water mark), so the benchmark runner starts
