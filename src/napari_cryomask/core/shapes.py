@@ -43,7 +43,7 @@ def make_solid(shape: str, *, radius=None, radii=None, height=None, inner_radius
     if shape in ("cylinder", "cone"):
         return SOLIDS[shape](float(need(radius, "radius")), float(need(height, "height")))
     if shape == "tube":
-        return SOLIDS[shape](float(need(radius, "radius")), float(need(inner_radius, "inner_radius")), float(need(height, "height")))
+        return SOLIDS[shape](float(need(radius, "radius")), float(need(height, "height")), float(need(inner_radius, "inner_radius")))
     if shape == "cuboid":
         return SOLIDS[shape](as_triple(need(size, "size"), "size"), float(rounding))
     raise ValueError(f"shape must be one of {', '.join(SHAPES)}, got {shape!r}")

@@ -121,7 +121,9 @@ class Ellipsoid:
 
 
 @dataclass(frozen=True)
-class Cylinder:
+class _Revolved:
+    """A solid of revolution about z that fits in a cylinder of ``radius`` and ``height``."""
+
     radius: float
     height: float
 
@@ -132,6 +134,9 @@ class Cylinder:
     def half_extent(self, matrix=None):
         return _revolved_extent(self.radius, self.height, matrix)
 
+
+@dataclass(frozen=True)
+class Cylinder(_Revolved):
     def inside(self, uz, uy, ux):
         return (_rho2(uy, ux) <= np.float32(self.radius) ** 2) & (np.abs(uz) <= np.float32(self.height / 2))
 
@@ -141,21 +146,15 @@ class Cylinder:
 
 
 @dataclass(frozen=True)
-class Tube:
-    radius: float
-    inner_radius: float
-    height: float
+class Tube(_Revolved):
+    inner_radius: float = 0.0
 
     def __post_init__(self):
-        _positive(self.radius, "radius")
-        _positive(self.height, "height")
+        super().__post_init__()
         if not 0 <= self.inner_radius < self.radius:
             raise ValueError(
                 f"inner_radius must be at least 0 and below radius {self.radius}, got {self.inner_radius}"
             )
-
-    def half_extent(self, matrix=None):
-        return _revolved_extent(self.radius, self.height, matrix)
 
     def inside(self, uz, uy, ux):
         rho2 = _rho2(uy, ux)
@@ -203,18 +202,8 @@ class Cuboid:
 
 
 @dataclass(frozen=True)
-class Cone:
+class Cone(_Revolved):
     """Base of ``radius`` at ``z = -height/2``, apex at ``z = +height/2``."""
-
-    radius: float
-    height: float
-
-    def __post_init__(self):
-        _positive(self.radius, "radius")
-        _positive(self.height, "height")
-
-    def half_extent(self, matrix=None):
-        return _revolved_extent(self.radius, self.height, matrix)
 
     def inside(self, uz, uy, ux):
         h, r = np.float32(self.height), np.float32(self.radius)
