@@ -197,7 +197,7 @@ def data_digest(mask) -> str:
     >>> data_digest(np.zeros(2)) == data_digest(np.zeros(2, np.float32))
     True
     """
-    return hashlib.sha256(np.ascontiguousarray(mask, dtype="<f4").tobytes()).hexdigest()
+    return hashlib.sha256(np.ascontiguousarray(mask, dtype="<f4").data).hexdigest()
 
 
 def file_recipe(path, volume) -> dict:

@@ -127,11 +127,12 @@ def write_mrc(path, data, voxel_size=None, origin=None, overwrite=False) -> None
 
     def write(temp):
         with mrcfile.new(temp) as mrc:
-            # mrcfile's float32 statistics overflow for large values; redo them in float64
             with np.errstate(over="ignore", invalid="ignore"):
                 mrc.set_data(volume)
-            mrc.header.dmean = volume.mean(dtype=np.float64)
-            mrc.header.rms = volume.std(dtype=np.float64)
+            if not (np.isfinite(mrc.header.dmean) and np.isfinite(mrc.header.rms)):
+                # mrcfile's float32 statistics overflow for very large values; redo them in float64
+                mrc.header.dmean = volume.mean(dtype=np.float64)
+                mrc.header.rms = volume.std(dtype=np.float64)
             if spacing is not None:
                 mrc.voxel_size = spacing[::-1]
             mrc.header.origin = offset[::-1]
