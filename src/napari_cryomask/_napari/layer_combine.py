@@ -11,7 +11,7 @@ from napari.layers import Image
 
 from ..core import ops
 from ..core.recipe import make_recipe
-from .mask_layer import recipe_of, voxel_size_of
+from .mask_layer import rebuild_recipe, voxel_size_of
 
 OPERATION_HELP = {
     "union": "voxels in any of the masks",
@@ -19,12 +19,6 @@ OPERATION_HELP = {
     "subtraction": "the first mask minus all the others",
     "difference": "voxels in some of the masks but not in all",
 }
-
-
-def layer_source_path(layer) -> str | None:
-    """The file a layer was read from: napari's ``source.path`` or our reader's ``metadata["path"]``."""
-    path = layer.source.path or layer.metadata.get("path")
-    return None if path is None else str(path)
 
 
 def input_recipe(layer) -> dict:
@@ -38,18 +32,14 @@ def input_recipe(layer) -> dict:
     >>> input_recipe(Image(np.zeros((4, 4, 4)), name="drawn"))["note"]
     "layer 'drawn' has neither a recipe nor a file: this input cannot be replayed"
     """
-    own = recipe_of(layer)
-    if own is not None:
-        return own
-    shape, voxel_size = np.shape(layer.data), voxel_size_of(layer)
-    path = layer_source_path(layer)
-    if path is not None:
-        return make_recipe("file", {"path": path}, box_shape=shape, voxel_size=voxel_size)
+    recipe = rebuild_recipe(layer)
+    if recipe is not None:
+        return recipe
     return make_recipe(
         "file",
         {"path": None, "layer": layer.name},
-        box_shape=shape,
-        voxel_size=voxel_size,
+        box_shape=np.shape(layer.data),
+        voxel_size=voxel_size_of(layer),
         note=f"layer {layer.name!r} has neither a recipe nor a file: this input cannot be replayed",
     )
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.recipe import METADATA_KEY
+from ..core.recipe import METADATA_KEY, make_recipe
 
 MASK_STYLE = {
     "colormap": "magenta",
@@ -56,3 +56,21 @@ def show_mask(viewer, mask, *, name: str, layer=None, reference=None, recipe=Non
 def recipe_of(layer) -> dict | None:
     """The recipe a mask layer carries, if any."""
     return layer.metadata.get(METADATA_KEY)
+
+
+def source_path(layer) -> str | None:
+    """The file a layer was read from: napari's ``source.path`` or our reader's ``metadata["path"]``."""
+    path = getattr(layer.source, "path", None) or layer.metadata.get("path")
+    return None if path is None else str(path)
+
+
+def rebuild_recipe(layer) -> dict | None:
+    """How to rebuild a layer: its own recipe, else a ``file`` recipe of its source file, else None."""
+    own = recipe_of(layer)
+    if own is not None:
+        return own
+    path = source_path(layer)
+    if path is None:
+        return None
+    return make_recipe("file", {"path": path}, box_shape=np.shape(layer.data), voxel_size=voxel_size_of(layer))
+

@@ -16,29 +16,17 @@ from qtpy.QtWidgets import QVBoxLayout, QWidget
 from ..core.edges import soften
 from ..core.recipe import make_recipe
 from .length_field import LengthField
-from .mask_layer import recipe_of, show_mask, voxel_size_of
+from .mask_layer import rebuild_recipe, show_mask, voxel_size_of
 from .readout import readout_text
 from .worker import LatestOnly
-from .tight_widget import source_path
 
 NOT_REPLAYABLE = "the input layer has no recipe and was not read from a file, so this recipe cannot replay it"
-
-
-def input_recipe(layer) -> dict | None:
-    """How to rebuild a mask layer: its own recipe, else a ``file`` recipe of its source, else None."""
-    recipe = recipe_of(layer)
-    if recipe is not None:
-        return recipe
-    path = source_path(layer)
-    if path is None:
-        return None
-    return make_recipe("file", {"path": path}, box_shape=layer.data.shape, voxel_size=voxel_size_of(layer))
 
 
 def soften_recipe(layer, params: dict) -> dict:
     """The ``soften`` recipe of ``layer`` softened with ``params`` (``soften`` keywords, voxels)."""
     where = {"box_shape": layer.data.shape, "voxel_size": voxel_size_of(layer)}
-    source = input_recipe(layer)
+    source = rebuild_recipe(layer)
     if source is None:
         return make_recipe("soften", params, **where, replayable=False, note=NOT_REPLAYABLE)
     return make_recipe("soften", params, **where, inputs=[source])

@@ -22,18 +22,12 @@ from ..core.thresholds import default_threshold, mass_threshold, otsu_threshold,
 from ..core.tight import TightMask
 from .histogram import HistogramView, histogram_of
 from .length_field import LengthField
-from .mask_layer import show_mask, voxel_size_of
+from .mask_layer import show_mask, source_path, voxel_size_of
 from .readout import readout_text
 from .worker import LatestOnly
 
 OUTPUT_NAME = "tight mask"
 SLIDER_STEPS = 1000  # slider positions across the map's range (its value itself is exact)
-
-
-def source_path(layer) -> str | None:
-    """The file a layer was read from, or None."""
-    path = getattr(layer.source, "path", None)
-    return None if path is None else str(path)
 
 
 @dataclass
