@@ -18,6 +18,7 @@ system-deps:
 	bash .ci/system-deps
 
 test: $(STAMP) system-deps
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 # Opens napari with the sample map and the Shape mask and Tight mask widgets docked.

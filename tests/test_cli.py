@@ -14,7 +14,7 @@ import pytest
 
 from napari_cryomask import cryomask
 from napari_cryomask.core import ops, shapes
-from napari_cryomask.core.edges import soften
+from napari_cryomask.core.distance import soften
 from napari_cryomask.core.measure import mask_stats
 from napari_cryomask.core.thresholds import mass_threshold, otsu_threshold, sigma_threshold
 from napari_cryomask.core.tight import lowpass, tight_mask
@@ -74,14 +74,17 @@ def density_map(tmp_path):
     return path
 
 
-@pytest.mark.parametrize("name", ["napari_cryomask.cli", "napari_cryomask.cli_args", "napari_cryomask.cli_info"])
+@pytest.mark.parametrize("name", ["napari_cryomask.cli", "napari_cryomask.cli.options", "napari_cryomask.cli.info"])
 def test_docstring_examples(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted > 0
 
 
 def test_importing_the_cli_imports_neither_qt_nor_napari():
-    code = "import napari_cryomask.cli, sys; assert 'qtpy' not in sys.modules and 'napari' not in sys.modules and 'PyQt5' not in sys.modules"
+    code = (
+        "import napari_cryomask.cli, sys; "
+        "assert 'qtpy' not in sys.modules and 'napari' not in sys.modules and 'PyQt5' not in sys.modules"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
 
@@ -105,7 +108,9 @@ def test_help_says_units_and_axis_order_for_every_length_and_triple(tmp_path, co
     result = run(tmp_path, command, "--help", env={"COLUMNS": "400"})
     assert result.returncode == 0
     entries = _help_entries(result.stdout)
-    lengths = {"--radius", "--radii", "--height", "--thickness", "--inner-radius", "--size", "--rounding", "--center", "--soft-edge", "--extend"}
+    lengths = {
+        "--radius", "--radii", "--height", "--thickness", "--inner-radius", "--size", "--rounding", "--center", "--soft-edge", "--extend",
+    }
     present = lengths & set(entries)
     assert present, entries
     for option in present:
@@ -267,7 +272,10 @@ def test_tight_threshold_rules_lowpass_invert_and_angstrom(tmp_path, density_map
 
 @pytest.mark.parametrize(
     ("command", "operation"),
-    [("union", "union"), ("subtract", "subtraction"), ("intersect", "intersection"), ("difference", "difference"), ("subtraction", "subtraction")],
+    [
+        ("union", "union"), ("subtract", "subtraction"), ("intersect", "intersection"),
+        ("difference", "difference"), ("subtraction", "subtraction"),
+    ],
 )
 def test_combining_equals_core_ops_and_records_input_recipes(tmp_path, command, operation):
     ok(tmp_path, "sphere", "--box", "32", "--radius", "10", "--pixel-size", "2", "--soft-edge", "3", "-o", "a.mrc")

@@ -6,7 +6,7 @@ from scipy import ndimage
 
 from napari_cryomask import cryomask
 from napari_cryomask.core import shapes
-from napari_cryomask.core.edges import gaussian_blur
+from napari_cryomask.core.blur import gaussian_blur
 
 SIGMAS = [0.3, 1.0, 2.5, 6.0]
 

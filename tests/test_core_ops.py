@@ -23,7 +23,9 @@ def test_results_are_float32_in_unit_interval(masks):
 
 @given(hard, hard, hard)
 def test_hard_masks_follow_set_algebra(a, b, c):
-    f = lambda m: m.astype(np.float32)
+    def f(m):
+        return m.astype(np.float32)
+
     assert np.array_equal(ops.union([a, b, c]), f(a | b | c))
     assert np.array_equal(ops.intersection([a, b, c]), f(a & b & c))
     assert np.array_equal(ops.subtraction([a, b, c]), f(a & ~b & ~c))

@@ -162,7 +162,10 @@ def test_shape_reaching_outside_the_box_is_clipped_not_an_error():
 def test_sub_voxel_centre_moves_the_mask():
     a = shapes.sphere(32, 5, center=(16, 16, 16))
     b = shapes.sphere(32, 5, center=(16, 16, 16.5))
-    com = lambda m: (np.indices(m.shape)[2] * m).sum() / m.sum()
+
+    def com(m):
+        return (np.indices(m.shape)[2] * m).sum() / m.sum()
+
     assert com(b) - com(a) == pytest.approx(0.5, abs=0.05)
 
 

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from scipy import ndimage
 
 from napari_cryomask.core import thresholds
 from napari_cryomask.core.measure import PROTEIN_DENSITY_DA_PER_A3

@@ -134,7 +134,7 @@ def test_missing_mask_file_names_it(tmp_path):
 
 def test_core_and_io_import_neither_qt_nor_napari():
     code = (
-        "import sys; import napari_cryomask.cryomask, napari_cryomask.io, napari_cryomask.core.recipe;"
+        "import sys; import napari_cryomask.cryomask, napari_cryomask.io, napari_cryomask.recipes;"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('napari', 'qtpy', 'PyQt5', 'PyQt6', 'PySide2', 'PySide6', 'magicgui')];"
         "assert not bad, bad"
     )

@@ -51,7 +51,11 @@ CASES = [
     ),
     ("blurred ellipsoid", lambda: cm.ellipsoid_mask(48, (8, 6, 4), gaussian=2), lambda: cc.ellipsoid_mask(48, (4, 6, 8), gaussian=2)),
     ("spherical shell", lambda: cm.spherical_shell_mask(40, 4, 12), lambda: cc.spherical_shell_mask(40, 4, 12)),
-    ("blurred spherical shell", lambda: cm.spherical_shell_mask(40, 3, 12, gaussian=1), lambda: cc.spherical_shell_mask(40, 3, 12, gaussian=1)),
+    (
+        "blurred spherical shell",
+        lambda: cm.spherical_shell_mask(40, 3, 12, gaussian=1),
+        lambda: cc.spherical_shell_mask(40, 3, 12, gaussian=1),
+    ),
     ("ellipsoid shell", lambda: cm.ellipsoid_shell_mask(40, 2, (12, 10, 8)), lambda: cc.ellipsoid_shell_mask(40, 2, (8, 10, 12))),
 ] + [
     (f"generate {n}", lambda n=n: cm.generate_mask(n), lambda n=n: cc.generate_mask(n))
@@ -75,7 +79,11 @@ def _tight_cases():
             lambda: cm.map_tight_mask(d, t, dilation_size=3, gaussian=2, n_regions=2),
             lambda: cc.map_tight_mask(dx, t, dilation_size=3, gaussian=2, n_regions=2),
         ),
-        ("tight mask below a negative threshold", lambda: cm.map_tight_mask(d, -t, dilation_size=1), lambda: cc.map_tight_mask(dx, -t, dilation_size=1)),
+        (
+            "tight mask below a negative threshold",
+            lambda: cm.map_tight_mask(d, -t, dilation_size=1),
+            lambda: cc.map_tight_mask(dx, -t, dilation_size=1),
+        ),
     ]
 
 

@@ -8,10 +8,11 @@ import pytest
 
 import napari_cryomask.core
 import napari_cryomask.io
+import napari_cryomask.recipes
 
 MODULES = ["napari_cryomask.cryomask"] + [
     m.name
-    for package in (napari_cryomask.core, napari_cryomask.io)
+    for package in (napari_cryomask.core, napari_cryomask.io, napari_cryomask.recipes)
     for m in pkgutil.iter_modules(package.__path__, package.__name__ + ".")
 ]
 

@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 from app_model.backends.qt import QModelMenu
-
 from napari._app_model import get_app_model
+
 from napari_cryomask._napari.menu_commands import output_name
-from napari_cryomask.core.recipe import METADATA_KEY, apply_recipe, make_recipe
 from napari_cryomask.core.shapes import sphere
+from napari_cryomask.recipes import METADATA_KEY, apply_recipe, make_recipe
 
 BOX = (24, 24, 24)
 SUBMENU = "napari-cryomask.combine_selected"

@@ -8,8 +8,8 @@ import pytest
 
 from napari_cryomask._napari.layer_data import robust_contrast_limits
 from napari_cryomask._napari.reader import get_reader
-from napari_cryomask.core.recipe import data_digest
 from napari_cryomask.io import read_volume, write_volume
+from napari_cryomask.recipes import data_digest
 
 PLUGIN = "napari-cryomask"
 

@@ -7,7 +7,9 @@ import pytest
 
 from napari_cryomask import cryomask
 from napari_cryomask.core import shapes
-from napari_cryomask.core.recipe import (
+from napari_cryomask.core.tight import tight_mask
+from napari_cryomask.io import Volume, read_volume, write_volume
+from napari_cryomask.recipes import (
     apply_recipe,
     data_digest,
     file_recipe,
@@ -17,8 +19,6 @@ from napari_cryomask.core.recipe import (
     save_recipe,
     sidecar_path,
 )
-from napari_cryomask.core.tight import tight_mask
-from napari_cryomask.io import Volume, read_volume, write_volume
 
 
 def _density():
@@ -42,7 +42,10 @@ def test_save_and_load_round_trip_through_the_sidecar(tmp_path):
 
 
 def test_shape_recipe_replays_the_core_mask_after_json():
-    params = {"shape": "cone", "radius": 5.5, "height": 9, "center": (9, 10.5, 11), "angles": (10, 70, -30), "edge": "cosine", "edge_width_px": 2.5}
+    params = {
+        "shape": "cone", "radius": 5.5, "height": 9, "center": (9, 10.5, 11), "angles": (10, 70, -30),
+        "edge": "cosine", "edge_width_px": 2.5,
+    }
     recipe = json.loads(json.dumps(make_recipe("shape", params, box_shape=(20, 22, 24))))
     mask, voxel_size = apply_recipe(recipe)
     assert voxel_size is None

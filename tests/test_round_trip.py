@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 from qtpy.QtCore import Qt
 
-from napari_cryomask.core.recipe import METADATA_KEY
 from napari_cryomask.io import read_volume
+from napari_cryomask.recipes import METADATA_KEY
 
 PLUGIN = "napari-cryomask"
 CRYOMASK = str(Path(sys.executable).parent / "cryomask")

@@ -2,13 +2,13 @@
 
 import numpy as np
 import pytest
+from napari.utils.notifications import notification_manager
 from qtpy.QtCore import Qt
 
-from napari.utils.notifications import notification_manager
 from napari_cryomask._napari.combine_widget import OUTPUT_NAME, CombineMasksWidget
-from napari_cryomask.core.recipe import METADATA_KEY, apply_recipe, make_recipe
 from napari_cryomask.core.shapes import sphere
 from napari_cryomask.io import write_volume
+from napari_cryomask.recipes import METADATA_KEY, apply_recipe, make_recipe
 
 BOX = (32, 32, 32)
 

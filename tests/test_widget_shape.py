@@ -8,8 +8,8 @@ import pytest
 from napari_cryomask._napari.shape_design import SHAPE_CHOICES
 from napari_cryomask._napari.shape_widget import LAYER_NAME, ShapeMaskWidget
 from napari_cryomask.core.centroid import enclosing_sphere
-from napari_cryomask.core.recipe import METADATA_KEY, apply_recipe
 from napari_cryomask.core.thresholds import default_threshold
+from napari_cryomask.recipes import METADATA_KEY, apply_recipe
 
 
 def blob_map(shape=(64, 64, 64), center=(20.0, 30.0, 40.0), sigma=3.0, seed=0):

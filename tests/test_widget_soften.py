@@ -5,8 +5,8 @@ import pytest
 
 from napari_cryomask._napari.mask_layer import voxel_size_of
 from napari_cryomask._napari.soften_widget import NOT_REPLAYABLE
-from napari_cryomask.core.recipe import METADATA_KEY, apply_recipe, make_recipe
 from napari_cryomask.io import Volume, write_volume
+from napari_cryomask.recipes import METADATA_KEY, apply_recipe, make_recipe
 
 BOX = (48, 48, 48)
 VOXEL = (2.0, 2.0, 2.0)
@@ -54,7 +54,7 @@ def test_softens_a_hard_sphere_outside_and_replays(make_napari_viewer, qtbot, ba
         before = np.array(out.data)
         control.value = value
         settle(qtbot, widget, layer)
-        names = [l.name for l in viewer.layers]
+        names = [layer.name for layer in viewer.layers]
         assert names == ["ball", "ball softened"], f"setting {value!r} changed the layers to {names}"
         assert not np.array_equal(out.data, before) or control is widget.threshold
         assert np.array_equal(apply_recipe(out.metadata[METADATA_KEY])[0], out.data)
@@ -115,7 +115,7 @@ def test_outputs_are_not_offered_and_each_input_has_its_own(make_napari_viewer, 
     widget.mask.value = first
     widget.width.angstrom = 4.0
     settle(qtbot, widget, first)
-    assert [l.name for l in viewer.layers] == ["a", "b", "a softened", "b softened"]
+    assert [layer.name for layer in viewer.layers] == ["a", "b", "a softened", "b softened"]
     assert widget.output_of(first) == out_a and widget.output_of(second) == out_b
     assert list(widget.mask.choices) == [first, second]
 

@@ -8,10 +8,10 @@ from napari_cryomask._napari.histogram import LINE_COLOR
 from napari_cryomask._napari.mask_layer import voxel_size_of
 from napari_cryomask._napari.tight_widget import OUTPUT_NAME
 from napari_cryomask.core.measure import mask_stats
-from napari_cryomask.core.recipe import METADATA_KEY, apply_recipe
 from napari_cryomask.core.sample import synthetic_average
 from napari_cryomask.core.thresholds import otsu_threshold, sigma_threshold
 from napari_cryomask.io import Volume
+from napari_cryomask.recipes import METADATA_KEY, apply_recipe
 
 
 def dock(viewer):

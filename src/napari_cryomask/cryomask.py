@@ -22,10 +22,10 @@ import math
 import numpy as np
 from scipy import ndimage
 
-from .core import shapes
-from .core.edges import gaussian_blur, nonzero_block
-from .core.geometry import as_triple, box_shape_of, default_center, rotation_matrix, is_rotation
-from .core import ops
+from .core import ops, shapes
+from .core.blocks import nonzero_block
+from .core.blur import gaussian_blur
+from .core.geometry import as_triple, box_shape_of, default_center, is_rotation, rotation_matrix
 from .core.names import parse_mask_name
 from .core.thresholds import default_threshold
 from .core.tight import largest_regions
@@ -131,7 +131,9 @@ def spherical_mask(mask_size, radius=None, center=None, gaussian=0.0, gaussian_o
     return _finish(mask, gaussian, _output(output_name, output_path))
 
 
-def cylindrical_mask(mask_size, radius=None, height=None, center=None, gaussian=0.0, gaussian_outwards=True, angles=None, output_name=None, output_path=None):
+def cylindrical_mask(
+    mask_size, radius=None, height=None, center=None, gaussian=0.0, gaussian_outwards=True, angles=None, output_name=None, output_path=None
+):
     """Cylinder along z: ``sqrt(dy² + dx²) ≤ radius`` and ``|dz| ≤ height / 2``.
 
     ``radius`` defaults to ``min(y, x size) // 2`` and ``height`` to the z size. ``angles``
@@ -151,7 +153,9 @@ def cylindrical_mask(mask_size, radius=None, height=None, center=None, gaussian=
     return _finish(mask, gaussian, _output(output_name, output_path))
 
 
-def ellipsoid_mask(mask_size, radii=None, center=None, gaussian=0.0, output_name=None, angles=None, gaussian_outwards=True, output_path=None):
+def ellipsoid_mask(
+    mask_size, radii=None, center=None, gaussian=0.0, output_name=None, angles=None, gaussian_outwards=True, output_path=None
+):
     """Ellipsoid with semi-axes ``radii`` (z, y, x), default ``mask_size // 2``; ``angles`` rotate it.
 
     >>> m = ellipsoid_mask(32, radii=(4, 6, 8))
@@ -201,7 +205,10 @@ def ellipsoid_shell_mask(mask_size, shell_thickness, radii, center=None, gaussia
     return _finish(outer, gaussian, _output(output_name, output_path))
 
 
-def map_tight_mask(input_map, threshold=None, dilation_size=0, gaussian=0.0, gaussian_outwards=True, angles=None, n_regions=1, output_name=None, output_path=None):
+def map_tight_mask(
+    input_map, threshold=None, dilation_size=0, gaussian=0.0, gaussian_outwards=True, angles=None, n_regions=1,
+    output_name=None, output_path=None,
+):
     """cryoCAT's tight mask: threshold, keep the largest regions, dilate, blur.
 
     Voxels above ``threshold`` are kept (below it when it is negative, as in cryoCAT); NaN

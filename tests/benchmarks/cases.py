@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Callable
 
 import numpy as np
-
 from blobs import THRESHOLD, blob_map
+
 from napari_cryomask import cryomask as cm
 from napari_cryomask.core import shapes
 from napari_cryomask.core.tight import TightMask, tight_mask

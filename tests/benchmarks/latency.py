@@ -29,8 +29,8 @@ from vispy.gloo import gl
 
 from napari_cryomask._napari.layer_data import image_layer_kwargs
 from napari_cryomask._napari.shape_widget import LAYER_NAME
-from napari_cryomask.core.recipe import METADATA_KEY, apply_recipe
 from napari_cryomask.core.sample import synthetic_average
+from napari_cryomask.recipes import METADATA_KEY, apply_recipe
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latency.json"
 
@@ -87,7 +87,7 @@ def run_view(app, viewer, widget, clock, count, warmup):
     for i, (control, value) in enumerate(moves(widget, count + warmup)):
         before_object, before_plane = layer.data, np.array(layer.data[plane])
 
-        def changed():
+        def changed(before_object=before_object, before_plane=before_plane):
             return layer.data is not before_object or not np.array_equal(layer.data[plane], before_plane)
 
         clock.arm(changed)

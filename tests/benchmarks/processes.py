@@ -16,6 +16,7 @@ from pathlib import Path
 
 from blobs import THRESHOLD
 from cases import EDGE_PX, EXTEND_PX
+
 from napari_cryomask.io import write_volume
 
 

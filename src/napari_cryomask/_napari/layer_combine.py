@@ -10,7 +10,7 @@ import numpy as np
 from napari.layers import Image
 
 from ..core import ops
-from ..core.recipe import make_recipe
+from ..recipes import make_recipe
 from .mask_layer import rebuild_recipe, voxel_size_of
 
 OPERATION_HELP = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.recipe import METADATA_KEY, make_recipe
+from ..recipes import METADATA_KEY, make_recipe
 
 MASK_STYLE = {
     "colormap": "magenta",

@@ -7,8 +7,8 @@ import warnings
 from pathlib import Path
 
 from napari_cryomask._napari.layer_data import image_layer_kwargs
-from napari_cryomask.core.recipe import METADATA_KEY, load_recipe, sidecar_path
 from napari_cryomask.io import is_supported, read_volume
+from napari_cryomask.recipes import METADATA_KEY, load_recipe, sidecar_path
 
 
 def get_reader(path):

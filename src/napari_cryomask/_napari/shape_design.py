@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..core.geometry import as_triple, box_shape_of
-from ..core.recipe import make_recipe
 from ..core.shapes import shape_mask
+from ..recipes import make_recipe
 from .lengths import to_voxels, triple_to_voxels
 
 # Menu entry -> (core shape, the lengths it uses). Shells are spheres or ellipsoids with a thickness.

@@ -17,8 +17,8 @@ from qtpy.QtCore import QTimer
 
 from ..core.centroid import density_centroid, enclosing_sphere
 from ..core.geometry import default_center
-from ..core.recipe import METADATA_KEY, apply_recipe
-from .lengths import mean_voxel_size, to_angstrom, triple_to_voxels, to_voxels, voxel_note
+from ..recipes import METADATA_KEY, apply_recipe
+from .lengths import mean_voxel_size, to_angstrom, to_voxels, triple_to_voxels, voxel_note
 from .mask_layer import show_mask, voxel_size_of
 from .readout import readout_text
 from .shape_design import EDGES, PER_AXIS_LENGTHS, SHAPE_CHOICES, ShapeDesign

@@ -1,6 +1,6 @@
 """The Soften mask dock widget: give an existing mask layer a cosine or Gaussian edge.
 
-The maths is :func:`napari_cryomask.core.edges.soften`; this module turns the controls into its
+The maths is :func:`napari_cryomask.core.distance.soften`; this module turns the controls into its
 arguments and shows the result as ``"<input name> softened"``, one layer per input, updated in place.
 """
 
@@ -13,8 +13,8 @@ from magicgui.widgets import ComboBox, Container, FloatSpinBox, Label
 from napari.layers import Image
 from qtpy.QtWidgets import QVBoxLayout, QWidget
 
-from ..core.edges import soften
-from ..core.recipe import make_recipe
+from ..core.distance import soften
+from ..recipes import make_recipe
 from .length_field import LengthField
 from .mask_layer import rebuild_recipe, show_mask, voxel_size_of
 from .readout import readout_text
@@ -127,7 +127,7 @@ class SoftenMaskWidget(QWidget):
         self._request()
 
     def params(self) -> dict:
-        """The :func:`~napari_cryomask.core.edges.soften` keywords the controls stand for (voxels)."""
+        """The :func:`~napari_cryomask.core.distance.soften` keywords the controls stand for (voxels)."""
         return {"edge": self.edge.value, "edge_width_px": self.width.voxels, "threshold": float(self.threshold.value)}
 
     def _request(self, *_) -> None:

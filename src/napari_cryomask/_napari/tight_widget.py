@@ -17,9 +17,9 @@ from qtpy.QtWidgets import QFormLayout, QVBoxLayout, QWidget
 from superqt import QLabeledDoubleSlider
 
 from ..core.edges import EDGES
-from ..core.recipe import METADATA_KEY, make_recipe
 from ..core.thresholds import default_threshold, mass_threshold, otsu_threshold, sigma_threshold
 from ..core.tight import TightMask
+from ..recipes import METADATA_KEY, make_recipe
 from .histogram import HistogramView, histogram_of
 from .length_field import LengthField
 from .mask_layer import show_mask, source_path, voxel_size_of

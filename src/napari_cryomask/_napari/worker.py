@@ -7,7 +7,7 @@ mask jobs waiting for the GIL in that same pool would deadlock the application.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from napari.qt.threading import create_worker
 from qtpy.QtCore import QThreadPool

@@ -12,8 +12,8 @@ import os
 
 import numpy as np
 
-from napari_cryomask.core.recipe import METADATA_KEY, drop_recipe, save_recipe
 from napari_cryomask.io import write_volume
+from napari_cryomask.recipes import METADATA_KEY, drop_recipe, save_recipe
 
 
 def write_image(path, data, attributes):

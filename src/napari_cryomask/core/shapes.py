@@ -11,16 +11,17 @@ import math
 
 import numpy as np
 
-from .edges import check_edge, edge_reach, row_slabs, soft_edge
+from .blocks import row_slabs
+from .edges import check_edge, edge_reach, soft_edge
 from .geometry import (
     as_triple,
     bounding_block,
     box_shape_of,
     center_of,
+    is_rotation,
     object_coordinates,
     region_slices,
     rotation_matrix,
-    is_rotation,
 )
 from .solids import SOLIDS
 
@@ -140,7 +141,9 @@ def shape_mask(
     ((32, 32, 32), dtype('float32'), np.float32(1.0))
     """
     solid = make_solid(shape, radius=radius, radii=radii, height=height, inner_radius=inner_radius, size=size, rounding=rounding)
-    return render_solid(solid, box_shape, center=center, angles=angles, thickness=thickness, edge=edge, edge_width_px=edge_width_px, region=region)
+    return render_solid(
+        solid, box_shape, center=center, angles=angles, thickness=thickness, edge=edge, edge_width_px=edge_width_px, region=region
+    )
 
 
 def sphere(box_shape, radius, **kwargs):

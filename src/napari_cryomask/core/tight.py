@@ -23,15 +23,16 @@ import math
 import cc3d
 import numpy as np
 
-from .edges import check_edge, edge_reach, gaussian_pass, grow_block, nonzero_block, row_slabs, slabs, soft_edge
+from .blocks import nonzero_block, slabs
+from .blur import gaussian_pass
+from .distance import BlockDistance, mask_margin, outside_distance
+from .edges import check_edge
 from .geometry import as_triple
 
 # A Gaussian whose transfer function falls to 0.5 at spatial frequency f has
 # sigma = sqrt(ln 2 / 2) / (pi f).
 _SIGMA_PER_RESOLUTION = math.sqrt(math.log(2) / 2) / math.pi
 _UNSET = object()
-# Voxels of a mask made at a time, so that its temporary arrays stay small.
-_SLAB_VOXELS = 1 << 16
 
 
 def lowpass(density, resolution_A: float, voxel_size=(1.0, 1.0, 1.0)) -> np.ndarray:
@@ -104,79 +105,6 @@ def fill_holes(binary) -> np.ndarray:
     out = np.zeros(binary.shape, bool)
     out[block] = ndimage.binary_fill_holes(binary[block])
     return out
-
-
-def outside_distance(binary) -> np.ndarray:
-    """Euclidean distance, in voxels, from every voxel to the nearest voxel of ``binary`` (0 inside).
-
-    An empty ``binary`` gives infinity everywhere.
-    """
-    if not binary.any():
-        return np.full(binary.shape, np.inf, np.float32)
-    import edt  # imported on use, with scipy.ndimage
-
-    # edt is faster on uint8 labels than on booleans, with the same result.
-    outside = np.logical_not(binary).view(np.uint8)
-    return edt.edt(outside, black_border=False, parallel=0).astype(np.float32, copy=False)
-
-
-class BlockDistance:
-    """The distance outside a binary mask, computed only in the block of the box a mask needs.
-
-    Every True voxel lies in the block (the True voxels' bounding block grown by ``margin``),
-    so the distance transform of the block is exact inside it, and every voxel outside it is
-    more than ``margin`` voxels away from the mask.
-
-    Examples
-    --------
-    >>> b = np.zeros((30, 30, 30), bool); b[14:16, 14:16, 14:16] = True
-    >>> bd = BlockDistance(b, margin=4)
-    >>> bd.block
-    (slice(10, 20, None), slice(10, 20, None), slice(10, 20, None))
-    >>> m = bd.mask(extend_px=1, edge="cosine", edge_width_px=2)
-    >>> [float(m[15, 15, x]) for x in (16, 17, 18)]
-    [1.0, 0.5, 0.0]
-    >>> bd.covers(1, "cosine", 2), bd.covers(5, "none", 0)
-    (True, False)
-    """
-
-    def __init__(self, binary, margin: int):
-        self.shape = binary.shape
-        self.core = nonzero_block(binary)
-        self.block = None if self.core is None else grow_block(self.core, margin, self.shape)
-        self.values = None if self.core is None else outside_distance(binary[self.block])
-
-    def _region(self, extend_px, edge, edge_width_px):
-        """The block outside which the mask with these parameters is zero."""
-        return grow_block(self.core, _mask_margin(extend_px, edge, edge_width_px), self.shape)
-
-    def covers(self, extend_px, edge, edge_width_px) -> bool:
-        """True when the block holds every voxel a mask with these parameters can make non-zero."""
-        if self.core is None:
-            return True
-        region = self._region(extend_px, edge, edge_width_px)
-        return all(b.start <= r.start and r.stop <= b.stop for b, r in zip(self.block, region))
-
-    def mask(self, extend_px, edge, edge_width_px) -> np.ndarray:
-        """Float32 mask of the whole box: ``soft_edge(distance - extend_px, edge, edge_width_px)``."""
-        out = np.zeros(self.shape, np.float32)
-        if self.core is None:
-            return out
-        extend = np.float32(extend_px)
-        # A voxel's value depends on its distance only; slabs keep the temporary arrays small.
-        for slab in row_slabs(self._region(extend_px, edge, edge_width_px), _SLAB_VOXELS):
-            inner = tuple(slice(r.start - b.start, r.stop - b.start) for r, b in zip(slab, self.block))
-            out[slab] = soft_edge(self.values[inner] - extend, edge, edge_width_px)
-        return out
-
-
-def _mask_margin(extend_px, edge, edge_width_px) -> int:
-    """Voxels beyond the mask's bounding block up to which an extended, soft-edged mask reaches.
-
-    A voxel outside the block grown by ``m`` is at least ``m + 1`` away; one voxel more keeps
-    float32 rounding of ``distance - extend`` clear of the edge's end.
-    """
-    return math.ceil(extend_px + edge_reach(edge, edge_width_px)) + 1
 
 
 class TightMask:
@@ -266,7 +194,7 @@ class TightMask:
         """The cached block distance, recomputed in a larger block when this mask reaches beyond it."""
         bd = self._block_distance
         if bd is None or not bd.covers(extend_px, edge, edge_width_px):
-            needed = _mask_margin(extend_px, edge, edge_width_px)
+            needed = mask_margin(extend_px, edge, edge_width_px)
             # Room for later, wider extensions and edges: a new transform only when the margin doubles.
             margin = max(needed, self.spare_px if bd is None else 2 * self._margin)
             self._block_distance = bd = BlockDistance(self.binary, margin)

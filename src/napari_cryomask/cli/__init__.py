@@ -8,7 +8,9 @@ Exit codes: 0 success, 1 failure (a file that is missing, unreadable or already 
 ``--force``, ...), 2 usage error (an option's value or a combination of options). An error is
 one line on stderr; ``--debug`` adds the Python traceback.
 
-Importing this module imports neither Qt nor napari; only ``cryomask gui`` does.
+One module per group of subcommands; each has ``add_commands(subparsers)``, whose parsers set
+``run`` to the function that carries the command out. Importing this package imports neither
+Qt nor napari; only ``cryomask gui`` does.
 
 Examples
 --------
@@ -18,39 +20,45 @@ Examples
 
 from __future__ import annotations
 
+import argparse
 import shlex
 import sys
 import traceback
 import warnings
-from pathlib import Path
 
-from .cli_args import PROG, UsageError, parse
-from .cli_info import run_info, run_recipe_show
-from .cli_masks import run_combine, run_generate, run_recipe_apply, run_shape, run_soften, run_tight
+from . import combine, gui, info, recipes, shapes, tight
+from .options import AXES_NOTE, PROG, CliParser, UsageError, join_negative_values
 
-
-def run_gui(args):
-    """Open napari with the cryomask widgets (and ``args.map``); napari is imported only here."""
-    if args.map is not None and not Path(args.map).is_file():
-        raise FileNotFoundError(f"{args.map} does not exist")
-    try:
-        from ._napari.launch import launch
-    except ImportError as err:
-        raise RuntimeError(f"the gui needs napari ({err}); install it with: pip install 'napari-cryomask[gui]'") from None
-    return launch(args.map, args.screenshot)
+GROUPS = (shapes, tight, combine, info, recipes, gui)
 
 
-RUNNERS = {
-    "shape": run_shape,
-    "generate": run_generate,
-    "tight": run_tight,
-    "combine": run_combine,
-    "soften": run_soften,
-    "info": run_info,
-    "recipe-apply": run_recipe_apply,
-    "recipe-show": run_recipe_show,
-    "gui": run_gui,
-}
+def build_parser() -> argparse.ArgumentParser:
+    """The ``cryomask`` parser with all its subcommands."""
+    parser = CliParser(
+        prog=PROG,
+        description="Design cryo-ET masks: shapes, tight masks, soft edges and boolean operations. " + AXES_NOTE,
+        epilog=(
+            "examples:\n"
+            "  cryomask sphere --box 64 --radius 20 --soft-edge 4 -o sphere.mrc\n"
+            "  cryomask cylinder --like average.mrc --unit angstrom --radius 60 --height 120 --angles 0,90,0 -o cyl.mrc\n"
+            "  cryomask tight average.mrc --sigma 2 --extend 3 --soft-edge 6 -o tight.mrc\n"
+            "  cryomask subtract tight.mrc cyl.mrc -o body.mrc\n"
+            "  cryomask recipe apply body.mrc.json -o again.mrc\n"
+            "Run 'cryomask COMMAND --help' for a command's options."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--debug", action="store_true", default=False, help="show the Python traceback of a failure")
+    sub = parser.add_subparsers(title="commands", dest="subcommand", metavar="COMMAND", required=True, parser_class=CliParser)
+    for group in GROUPS:
+        group.add_commands(sub)
+    return parser
+
+
+def parse(argv=None) -> argparse.Namespace:
+    """Parse ``argv`` (default ``sys.argv[1:]``); usage errors exit with code 2."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    return build_parser().parse_args(join_negative_values(argv))
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
@@ -81,7 +89,7 @@ def main(argv=None) -> int:
     with warnings.catch_warnings():
         warnings.showwarning = _show_warning
         try:
-            code = RUNNERS[args.command](args)
+            code = args.run(args)
         except KeyboardInterrupt:
             print(f"{PROG}: interrupted", file=sys.stderr)
             return 130
@@ -93,7 +101,3 @@ def main(argv=None) -> int:
             print(f"{where}: error: {_one_line(err)}", file=sys.stderr)
             return 2 if usage else 1
     return code or 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,22 +1,28 @@
-"""What ``cryomask info`` and ``cryomask recipe show`` print. Qt-free."""
+"""``cryomask info FILE``: what a mask or map holds. Qt-free."""
 
 from __future__ import annotations
 
 import json
 import sys
 import warnings
-from pathlib import Path
 
 import numpy as np
 
-from .core.measure import PROTEIN_DENSITY_DA_PER_A3, mask_stats
-from .core.recipe import data_digest, load_recipe, sidecar_path
-from .io import read_volume
+from ..core.measure import PROTEIN_DENSITY_DA_PER_A3, mask_stats
+from ..io import read_volume
+from ..recipes import load_recipe, sidecar_path
+from .options import add_debug
+from .output import known_voxel_size
 
 
-def known_voxel_size(volume) -> tuple | None:
-    """A map's voxel size, or None when its header does not record one."""
-    return tuple(volume.voxel_size) if volume.header.get("voxel_size_known", True) else None
+def add_commands(sub):
+    p = sub.add_parser("info", help="describe a mask or map", description=(
+        "Print a file's shape (Z,Y,X), voxel size, origin, value range, volume (nm³), mass as "
+        "protein (kDa, 0.81 Da/Å³), whether it touches the box edge, and whether it has a recipe."))
+    p.set_defaults(run=run_info)
+    p.add_argument("file", help="mask or map file")
+    p.add_argument("--json", action="store_true", help="print the facts as JSON")
+    add_debug(p)
 
 
 def describe(data, voxel_size=None, origin=None) -> dict:
@@ -98,16 +104,6 @@ def run_info(args):
         try:
             facts["recipe"] = f"{sidecar} ({load_recipe(args.file)['operation']})"
         except (ValueError, OSError) as err:
-            warnings.warn(f"unreadable recipe: {err}")
+            warnings.warn(f"unreadable recipe: {err}", stacklevel=2)
     text = json.dumps(facts, indent=2, ensure_ascii=False) if args.json else facts_text(facts)
     sys.stdout.write(text + "\n")
-
-
-def run_recipe_show(args):
-    """``cryomask recipe show MASK``: print the recipe; warn when the mask no longer matches it."""
-    recipe = load_recipe(args.mask)
-    sys.stdout.write(json.dumps(recipe, indent=2, ensure_ascii=False) + "\n")
-    recorded = recipe.get("data_sha256")
-    if recorded and Path(args.mask).suffix.lower() != ".json":
-        if data_digest(read_volume(args.mask).data) != recorded:
-            warnings.warn(f"{args.mask} has changed since this recipe was saved: replaying it gives the old mask")

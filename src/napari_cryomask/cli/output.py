@@ -1,0 +1,126 @@
+"""What every mask-making subcommand shares: lengths in voxels, input recipes, writing a mask. Qt-free.
+
+Each subcommand turns its options into a recipe (lengths in voxels), computes the mask exactly as
+:func:`~napari_cryomask.recipes.apply_recipe` replays it, writes the mask and then its recipe
+beside it as ``<output>.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from ..core.measure import mask_stats
+from ..io import read_volume, write_volume
+from ..recipes import apply_recipe, data_digest, file_recipe, load_recipe, save_recipe, sidecar_path
+from .options import UsageError
+
+
+def known_voxel_size(volume) -> tuple | None:
+    """A map's voxel size, or None when its header does not record one."""
+    return tuple(volume.voxel_size) if volume.header.get("voxel_size_known", True) else None
+
+
+def triple_text(values):
+    return ",".join(f"{v:g}" for v in values)
+
+
+class Lengths:
+    """Converts length options to voxels.
+
+    Parameters
+    ----------
+    unit : {"voxel", "angstrom"}
+    voxel_size : (z, y, x) Å or None
+    missing : str
+        What to tell the user when Å are asked for but there is no voxel size.
+    """
+
+    def __init__(self, unit, voxel_size, missing):
+        if unit == "angstrom" and voxel_size is None:
+            raise UsageError(f"--unit angstrom needs a pixel size: {missing}")
+        self.unit, self.voxel_size = unit, voxel_size
+
+    def scalar(self, value, option):
+        """One length in voxels; an error when Å meet a voxel size that differs between axes."""
+        if value is None or value == 0 or self.unit == "voxel":
+            return value
+        if len(set(self.voxel_size)) > 1:
+            raise UsageError(
+                f"{option} is one length but the voxel size {triple_text(self.voxel_size)} Å differs "
+                f"between axes; give {option} in voxels"
+            )
+        return value / self.voxel_size[0]
+
+    def triple(self, values, option):
+        """A Z,Y,X triple of lengths in voxels, each divided by its axis' voxel size."""
+        if values is None or self.unit == "voxel":
+            return values
+        return tuple(v / s for v, s in zip(values, self.voxel_size))
+
+
+def roundtrip(recipe):
+    """The recipe as it reads back from JSON, so the mask is computed from what is saved."""
+    return json.loads(json.dumps(recipe))
+
+
+def check_output(path, force):
+    """Refuse to replace an existing file unless ``--force`` was given."""
+    if not force and os.path.lexists(path):
+        raise FileExistsError(f"{path} exists; add --force to overwrite it")
+
+
+def write_mask(args, recipe, mask, voxel_size, origin):
+    """Write the mask and its recipe sidecar, then one line about them on stdout."""
+    write_volume(args.output, mask, voxel_size=voxel_size, origin=origin, overwrite=args.force)
+    sidecar = save_recipe(args.output, recipe, mask)
+    stats = mask_stats(mask, voxel_size or 1.0)
+    if voxel_size:
+        size = f"{triple_text(voxel_size)} Å voxels, volume {stats.volume_nm3:,.1f} nm³"
+    else:
+        size = f"voxel size unknown, volume {stats.volume_voxels:,.1f} voxels"
+    print(f"wrote {args.output} ({'x'.join(map(str, mask.shape))} voxels, {size}) and its recipe {sidecar}")
+    if not mask.any():
+        warnings.warn(f"{args.output} is empty: no voxel is inside the mask", stacklevel=2)
+    elif stats.touches_edge:
+        warnings.warn(f"{args.output} touches the box edge", stacklevel=2)
+
+
+def input_recipe(path, volume) -> dict:
+    """The recipe of an input mask file: its sidecar when that still matches the data, else the file."""
+    digest = data_digest(volume.data)
+    sidecar = sidecar_path(path)
+    if sidecar.exists():
+        try:
+            recipe = load_recipe(path)
+            recorded = recipe.get("data_sha256")
+            # a recipe without a digest (saved by the GUI, say) is checked by replaying it
+            current = recorded == digest if recorded else data_digest(apply_recipe(recipe)[0]) == digest
+            if current:
+                return dict(recipe, source_file=str(Path(path).resolve()))
+            reason = "it does not reproduce the file's data"
+        except (ValueError, OSError, KeyError, TypeError) as err:
+            reason = str(err)
+        warnings.warn(f"not using {sidecar} ({reason}); the recipe records {path} itself", stacklevel=2)
+    return file_recipe(path, volume)
+
+
+def read_masks(paths):
+    """Read mask files that must share one box; warn when their voxel sizes differ."""
+    volumes = [read_volume(p) for p in paths]
+    first = volumes[0]
+    for path, v in zip(paths[1:], volumes[1:]):
+        if v.data.shape != first.data.shape:
+            raise ValueError(f"{path} has shape {v.data.shape} but {paths[0]} has {first.data.shape}; masks must share one box")
+        sizes = known_voxel_size(v), known_voxel_size(first)
+        if None not in sizes and not np.allclose(*sizes, rtol=1e-4):
+            warnings.warn(
+                f"{path} has voxel size {triple_text(v.voxel_size)} Å but {paths[0]} has "
+                f"{triple_text(first.voxel_size)} Å; the result keeps {paths[0]}'s",
+                stacklevel=2,
+            )
+    return volumes
