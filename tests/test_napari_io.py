@@ -190,7 +190,7 @@ def test_save_2d_layer_as_one_slice(make_napari_viewer, tmp_path):
 
 
 def test_recipe_metadata_travels_as_sidecar(make_napari_viewer, tmp_path):
-    recipe = {"cryomask_recipe": 1, "operation": "shape", "params": {"radius": 12.5}}
+    recipe = {"cryomask_recipe": 1, "operation": "shape", "params": {"shape": "sphere", "radius": 12.5}}
     viewer = make_napari_viewer()
     viewer.add_labels(
         np.ones((4, 4, 4), np.uint8), name="ball", metadata={"cryomask_recipe": recipe}

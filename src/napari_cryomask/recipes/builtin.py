@@ -18,9 +18,37 @@ import numpy as np
 
 from ..core import ops, shapes
 from ..core.distance import soften
+from ..core.edges import EDGES
+from ..core.solids import SOLIDS
 from ..io import read_volume
 from .document import data_digest, make_recipe
 from .registry import operation
+from .schema import Box, Choice, Flag, Number, Text, Triple, Whole
+
+LENGTH = Number(0, optional=True, nullable=True)
+EDGE = {"edge": Choice(EDGES, optional=True), "edge_width_px": Number(0, optional=True)}
+SHAPE = {
+    "shape": Choice(tuple(SOLIDS)),
+    "radius": LENGTH,
+    "radii": Triple(Number(0), optional=True, nullable=True),
+    "height": LENGTH,
+    "inner_radius": LENGTH,
+    "size": Triple(Number(0), optional=True, nullable=True),
+    "rounding": LENGTH,
+    "thickness": LENGTH,
+    "center": Triple(optional=True, nullable=True),
+    "angles": Triple(optional=True, nullable=True),
+    **EDGE,
+}
+TIGHT = {
+    "threshold": Number(),
+    "lowpass_A": Number(0, open_low=True, optional=True, nullable=True),
+    "n_regions": Whole(1, optional=True),
+    "fill_holes": Flag(optional=True),
+    "extend_px": Number(0, optional=True),
+    **EDGE,
+    "invert": Flag(optional=True),
+}
 
 
 def _read(path, what):
@@ -29,7 +57,7 @@ def _read(path, what):
     return read_volume(path)
 
 
-@operation("shape")
+@operation("shape", params=SHAPE)
 def _shape(recipe, context):
     if context.box_shape is None:
         raise ValueError("a shape recipe needs box_shape (or a map to take it from)")
@@ -40,7 +68,11 @@ def _generate_on_map(recipe, like, like_path):
     recipe["params"]["mask_size"] = recipe["box_shape"]
 
 
-@operation("generate", retarget=_generate_on_map)
+@operation(
+    "generate",
+    params={"name": Text(max_length=200), "mask_size": Box(optional=True, nullable=True), "mask_expansion": Number(0, optional=True)},
+    retarget=_generate_on_map,
+)
 def _generate(recipe, context):
     from .. import cryomask
 
@@ -53,7 +85,7 @@ def _tight_on_map(recipe, like, like_path):
     recipe["map"] = str(Path(like_path).resolve())
 
 
-@operation("tight", retarget=_tight_on_map)
+@operation("tight", params=TIGHT, retarget=_tight_on_map)
 def _tight(recipe, context):
     from ..core.tight import tight_mask
 
@@ -64,7 +96,10 @@ def _tight(recipe, context):
     return tight_mask(volume.data, threshold, voxel_size=voxel_size, **params), voxel_size
 
 
-@operation("file")
+@operation(
+    "file",
+    params={"path": Text(nullable=True), "sha256": Text(optional=True, nullable=True), "layer": Text(optional=True)},
+)
 def _file(recipe, context):
     p = recipe.get("params", {})
     volume = _read(p.get("path"), "file recipe path")
@@ -75,7 +110,7 @@ def _file(recipe, context):
     return mask, tuple(volume.voxel_size) if known else None
 
 
-@operation("combine", inputs="some")
+@operation("combine", params={"operation": Choice(tuple(ops.OPERATIONS))}, inputs="some")
 def _combine(recipe, context):
     name = recipe.get("params", {}).get("operation")
     if name not in ops.OPERATIONS:
@@ -83,7 +118,7 @@ def _combine(recipe, context):
     return ops.OPERATIONS[name]([m for m, _ in context.inputs])
 
 
-@operation("soften", inputs="one")
+@operation("soften", params={**EDGE, "threshold": Number(optional=True)}, inputs="one")
 def _soften(recipe, context):
     p = recipe.get("params", {})
     return soften(context.inputs[0][0], p.get("edge", "cosine"), p.get("edge_width_px", 0.0), p.get("threshold", 0.5))

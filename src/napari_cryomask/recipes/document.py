@@ -18,6 +18,7 @@ import numpy as np
 
 from ..core.geometry import as_triple, box_shape_of
 from .registry import OPERATIONS
+from .schema import check_params
 
 RECIPE_VERSION = 1
 METADATA_KEY = "cryomask_recipe"
@@ -60,7 +61,7 @@ def make_recipe(operation: str, params: dict, *, box_shape=None, voxel_size=None
         "inputs": [validate_recipe(r) for r in inputs],
     }
     recipe.update(plain(extra))
-    return recipe
+    return validate_recipe(recipe)
 
 
 def validate_recipe(recipe) -> dict:
@@ -72,8 +73,8 @@ def validate_recipe(recipe) -> dict:
         raise ValueError(f"not a cryomask recipe of version {RECIPE_VERSION} (cryomask_recipe = {version!r})")
     if recipe.get("operation") not in OPERATIONS:
         raise ValueError(f"recipe operation must be one of {_operation_names()}, got {recipe.get('operation')!r}")
-    if not isinstance(recipe.get("params", {}), dict):
-        raise ValueError("recipe params must be a JSON object")
+    operation = recipe["operation"]
+    check_params(operation, recipe.get("params", {}), OPERATIONS[operation].params)
     return recipe
 
 

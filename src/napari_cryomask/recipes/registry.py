@@ -3,7 +3,8 @@
 An operation is a name and a replay function ``replay(recipe, context) -> mask`` or
 ``-> (mask, voxel_size)``. The :class:`Context` gives it the map to replay on (``like``), the
 replayed inputs, and the box and voxel size that apply. Modules that add operations register
-them with :func:`operation` when :mod:`napari_cryomask.recipes` imports them.
+them with :func:`operation`, with the schema of their parameters, when
+:mod:`napari_cryomask.recipes` imports them.
 """
 
 from __future__ import annotations
@@ -28,26 +29,32 @@ class Operation:
         ``retarget(recipe, like, like_path)`` rewrites the operation's own fields in place for
         :func:`~napari_cryomask.recipes.replay.recipe_with_like` (box, voxel size and origin are
         rewritten for every operation); None when it has none.
+    params : dict
+        The schema of its ``params`` (:mod:`napari_cryomask.recipes.schema` fields by name).
     """
 
     name: str
     replay: Callable
     inputs: str = "none"
     retarget: Callable | None = None
+    params: dict = field(default_factory=dict)
 
 
 OPERATIONS: dict[str, Operation] = {}
 
 
-def operation(name: str, *, inputs: str = "none", retarget: Callable | None = None):
-    """Decorator: register ``replay`` as the way to replay recipes of operation ``name``."""
+def operation(name: str, *, params: dict, inputs: str = "none", retarget: Callable | None = None):
+    """Decorator: register ``replay`` as the way to replay recipes of operation ``name``.
+
+    ``params`` is the schema of the operation's parameters (see :mod:`.schema`).
+    """
     if inputs not in ("none", "one", "some"):
         raise ValueError(f"inputs must be 'none', 'one' or 'some', got {inputs!r}")
 
     def register(replay):
         if name in OPERATIONS:
             raise ValueError(f"recipe operation {name!r} is registered twice")
-        OPERATIONS[name] = Operation(name, replay, inputs, retarget)
+        OPERATIONS[name] = Operation(name, replay, inputs, retarget, dict(params))
         return replay
 
     return register
