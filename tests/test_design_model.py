@@ -399,3 +399,47 @@ def test_a_control_needs_a_tooltip():
 def test_invalid_carries_the_names():
     error = Invalid("x", "a", "b")
     assert error.names == ("a", "b")
+
+
+def test_a_widget_of_any_model_is_built_from_its_controls(make_napari_viewer, qtbot, tmp_path):
+    """The guide's example: a model with a file, a length and a choice, and its Qt form."""
+    from gui_helpers import choose, settle, type_into
+
+    from napari_cryomask._napari.controls import Choice, FilePath
+    from napari_cryomask._napari.design_widget import DesignWidget
+    from napari_cryomask.core.shapes import shape_mask
+    from napari_cryomask.recipes import make_recipe
+
+    class DotsModel(DesignModel):
+        title, output_name = "Dots", "dots mask"
+        controls = (
+            FilePath(name="list", label="particle list", tooltip="a text file with one z y x per line"),
+            Length(name="radius", label="radius", default=4.0, minimum=0.5, tooltip="radius of each dot"),
+            Choice(name="edge", label="soft edge", options=("none", "cosine"), default="none", tooltip="edge"),
+        )
+
+        def check(self):
+            if not self["list"]:
+                raise Invalid("choose a particle list", "list")
+
+        def job(self):
+            points = np.loadtxt(self["list"], ndmin=2)
+            radius = self.px("radius")
+            recipe = make_recipe("shape", {"shape": "sphere", "radius": radius}, box_shape=(32, 32, 32), voxel_size=(1, 1, 1))
+            return Job(compute=lambda: np.maximum.reduce([shape_mask(32, "sphere", radius=radius, center=p) for p in points]),
+                       recipe=None if len(points) != 1 else recipe, voxels=32**3)
+
+    viewer = make_napari_viewer()
+    widget = DesignWidget(viewer, DotsModel(viewer))
+    viewer.window.add_dock_widget(widget)
+    assert widget.error.text() == "" and widget.output is None  # nothing computed before the first change
+    type_into(qtbot, widget.editors["radius"].spin, "3")
+    assert widget.error.text() == "choose a particle list" and widget.editors["list"].invalid
+    points = tmp_path / "points.txt"
+    points.write_text("10 10 10\n20 22 24\n")
+    type_into(qtbot, widget.editors["list"].line, str(points))
+    settle(qtbot, widget)
+    assert widget.error.text() == "" and widget.output.name == "dots mask"
+    assert widget.output.data[10, 10, 10] == 1 and widget.output.data[20, 22, 24] == 1
+    choose(qtbot, widget.editors["edge"].combo, "cosine")
+    assert widget.model["edge"] == "cosine"

@@ -266,6 +266,30 @@ class Flag(Control):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Text(Control):
+    """A line of text."""
+
+    default: str = ""
+
+    def coerce(self, value):
+        return "" if value is None else str(value)
+
+    def show(self, value, model=None) -> str:
+        return repr(value)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FilePath(Text):
+    """A file to read (a particle list, a model): typed, or picked with a file dialog.
+
+    ``filter`` is the dialog's name filter, e.g. ``"Particle lists (*.star *.em *.csv)"``.
+    The model checks that the file exists when it is needed (in :meth:`DesignModel.check`).
+    """
+
+    filter: str = "All files (*)"
+
+
+@dataclass(frozen=True, kw_only=True)
 class LayerInput(Control):
     """A layer of the viewer the design reads (a map, a mask); None when nothing is chosen.
 

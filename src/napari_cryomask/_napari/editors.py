@@ -15,11 +15,14 @@ from qtpy.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QSizePolicy,
     QSlider,
     QSpinBox,
+    QToolButton,
     QWidget,
 )
 
@@ -333,6 +336,47 @@ class FlagEditor(Editor):
         return self.box.isChecked()
 
 
+class TextEditor(Editor):
+    """A line edit applied when editing finishes; a file path also gets a button that opens a dialog."""
+
+    def __init__(self, control, model):
+        super().__init__(control, model)
+        self.line = QLineEdit()
+        self.line.setToolTip(control.tooltip)
+        _compact(self.line, 80)
+        self.layout.addWidget(self.line, 1)
+        self.browse = None
+        if isinstance(control, c.FilePath):
+            self.browse = QToolButton()
+            self.browse.setText("…")
+            self.browse.setToolTip(f"Choose the file: {control.tooltip}")
+            self.browse.clicked.connect(self._pick)
+            self.layout.addWidget(self.browse)
+        self.show(model[control.name])
+        self.line.editingFinished.connect(self._finished)
+        self._last = self.read()
+
+    def widgets(self):
+        return [self.line]
+
+    def _show(self, value):
+        self.line.setText("" if value is None else str(value))
+        self._last = self.read()
+
+    def read(self):
+        return self.line.text()
+
+    def _finished(self):
+        if self.read() != self._last:  # editingFinished also fires on a focus change without an edit
+            self._last = self.read()
+            self.commit()
+
+    def _pick(self):
+        path, _ = QFileDialog.getOpenFileName(self.field, self.control.label, self.read(), self.control.filter)
+        if path:
+            self.value = path
+
+
 class LayerEditor(Editor):
     """A list of the layers the model offers, and the empty choice first."""
 
@@ -383,4 +427,6 @@ def editor_for(control, model) -> Editor:
         return ChoiceEditor(control, model)
     if isinstance(control, c.Flag):
         return FlagEditor(control, model)
+    if isinstance(control, c.Text):
+        return TextEditor(control, model)
     raise TypeError(f"no editor for {type(control).__name__}")
