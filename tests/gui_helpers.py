@@ -58,7 +58,8 @@ def all_agree(widget, tmp_path, like=None):
             shown, held = editor.value, model[name]
             assert shown == held or np.allclose(shown, held), f"{name}: the control shows {shown!r}, the model holds {held!r}"
     recipe = layer.metadata[METADATA_KEY]
-    assert recipe["params"] == json.loads(json.dumps(model.params())), "the recipe is not that of the values shown"
+    if hasattr(model, "params"):  # models that say which recipe parameters their values stand for
+        assert recipe["params"] == json.loads(json.dumps(model.params())), "the recipe is not that of the values shown"
     replayed = apply_recipe(recipe, like=like)[0]
     assert np.array_equal(replayed, layer.data), "the recipe does not replay the layer's data"
     path = tmp_path / f"{layer.name.replace(' ', '_')}.mrc"
