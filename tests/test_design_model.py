@@ -443,3 +443,29 @@ def test_a_widget_of_any_model_is_built_from_its_controls(make_napari_viewer, qt
     assert widget.output.data[10, 10, 10] == 1 and widget.output.data[20, 22, 24] == 1
     choose(qtbot, widget.editors["edge"].combo, "cosine")
     assert widget.model["edge"] == "cosine"
+
+
+def test_the_gui_and_the_cli_follow_one_rule_for_a_single_length_in_angstrom(tmp_path, capsys, viewer):
+    from napari_cryomask.cli import main
+    from napari_cryomask.io import write_volume
+
+    path = tmp_path / "anisotropic.mrc"
+    write_volume(path, blob(), voxel_size=(2.0, 2.0, 4.0))
+    out = tmp_path / "m.mrc"
+    assert main(["sphere", "--radius", "20", "--unit", "angstrom", "--like", str(path), "-o", str(out)]) == 2
+    rule = "--radius is one length but the voxels are 2 × 2 × 4 Å; give it in voxels"
+    assert rule in capsys.readouterr().err
+    assert main(["sphere", "--radius", "9", "--like", str(path), "-o", str(out)]) == 0
+
+    viewer.add_image(blob(), scale=(2.0, 2.0, 4.0), name="anisotropic")
+    model = ShapeModel(viewer)
+    assert model.lengths_in_voxels() and model.control("radius").unit(model) == "vox"
+    model.update(radius=9.0, center=(24.0, 24.0, 24.0), edge="none")
+    again = apply_recipe(model.layer.metadata[METADATA_KEY])[0]
+    assert np.array_equal(again, read_mask(out))
+
+
+def read_mask(path):
+    from napari_cryomask.io import read_volume
+
+    return read_volume(path).data

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from app_model.backends.qt import QModelMenu
 from napari._app_model import get_app_model
+from qtpy.QtCore import Qt
 
 from napari_cryomask._napari.menu_commands import output_name
 from napari_cryomask.core.shapes import sphere
@@ -67,7 +68,7 @@ def test_menu_lists_the_four_operations(viewer_with_spheres):
     assert titles == [
         "Union of selected masks",
         "Intersection of selected masks",
-        "Subtract selected masks (lowest layer minus the others)",
+        "Subtract selected masks (the topmost minus the others)",
         "Difference of selected masks",
     ]
 
@@ -104,29 +105,42 @@ def test_triggering_the_menu_item_adds_the_result(viewer_with_spheres, operation
 
     out = viewer.layers[output_name(operation)]
     hard_a, hard_b = a.data > 0.5, b.data > 0.5
-    np.testing.assert_array_equal(out.data, expected(hard_a, hard_b).astype(np.float32))
+    # B is above A in the layer list, so B comes first
+    np.testing.assert_array_equal(out.data, expected(hard_b, hard_a).astype(np.float32))
     assert out.scale.tolist() == [3.0, 3.0, 3.0]
     recipe = out.metadata[METADATA_KEY]
     assert recipe["params"] == {"operation": operation}
-    assert [r["params"]["center"] for r in recipe["inputs"]] == [[12, 12, 9], [12, 12, 15]]
+    assert [r["params"]["center"] for r in recipe["inputs"]] == [[12, 12, 15], [12, 12, 9]]
     assert apply_recipe(recipe)[0].tobytes() == out.data.tobytes()
 
 
-def test_subtraction_follows_layer_list_order_and_updates_its_layer(viewer_with_spheres):
+def test_subtraction_keeps_the_topmost_as_the_widget_does_and_updates_its_layer(viewer_with_spheres, qtbot):
+    from napari_cryomask._napari.combine_widget import CombineMasksWidget
+
     viewer, a, b = viewer_with_spheres
     app = get_app_model()
     viewer.layers.selection = {a, b}
     app.commands.execute_command(COMMANDS["subtraction"])
     out = viewer.layers[output_name("subtraction")]
     hard_a, hard_b = a.data > 0.5, b.data > 0.5
-    np.testing.assert_array_equal(out.data, (hard_a & ~hard_b).astype(np.float32))
+    np.testing.assert_array_equal(out.data, (hard_b & ~hard_a).astype(np.float32))  # B is on top
 
-    viewer.layers.move(viewer.layers.index(b), 0)
+    widget = CombineMasksWidget(viewer)  # the same first operand by default
+    qtbot.addWidget(widget)
+    widget.editors["operation"].value = "subtraction"
+    for row in range(widget.editors["masks"].list.count()):
+        item = widget.editors["masks"].list.item(row)
+        if item.text() in ("A", "B"):
+            item.setCheckState(Qt.Checked)
+    assert widget.inputs == [b, a]
+    np.testing.assert_array_equal(widget.output.data, out.data)
+
+    viewer.layers.move(viewer.layers.index(b), 0)  # B now below A
     viewer.layers.selection = {a, b}
     app.commands.execute_command(COMMANDS["subtraction"])
     assert [layer.name for layer in viewer.layers].count(output_name("subtraction")) == 1
     assert viewer.layers[output_name("subtraction")] is out
-    np.testing.assert_array_equal(out.data, (hard_b & ~hard_a).astype(np.float32))
+    np.testing.assert_array_equal(out.data, (hard_a & ~hard_b).astype(np.float32))
 
 
 def test_selected_output_layer_is_an_input_not_overwritten(viewer_with_spheres):
@@ -145,9 +159,58 @@ def test_selected_output_layer_is_an_input_not_overwritten(viewer_with_spheres):
     np.testing.assert_array_equal(newest.data, ((before > 0.5) | (c.data > 0.5)).astype(np.float32))
 
 
-def test_different_shapes_raise_naming_both(viewer_with_spheres):
+def notified(viewer, command):
+    """Run a menu command; the notifications it gave (it must raise nothing)."""
+    from napari.utils.notifications import notification_manager
+
+    shown = []
+    notification_manager.notification_ready.connect(shown.append)
+    try:
+        get_app_model().commands.execute_command(command).result()
+    finally:
+        notification_manager.notification_ready.disconnect(shown.append)
+    return [str(n.message) for n in shown]
+
+
+def test_different_shapes_give_one_line_naming_both_and_nothing_raises(viewer_with_spheres):
     viewer, a, _ = viewer_with_spheres
     other = viewer.add_image(np.zeros((10, 24, 24), np.float32), name="thin")
     viewer.layers.selection = {a, other}
-    with pytest.raises(ValueError, match=r"'A' has shape \(24, 24, 24\) but 'thin' has shape \(10, 24, 24\)"):
-        get_app_model().commands.execute_command(COMMANDS["union"])
+    [message] = notified(viewer, COMMANDS["union"])
+    assert "'thin' has shape (10, 24, 24) but 'A' has shape (24, 24, 24)" in message and "\n" not in message
+    assert output_name("union") not in viewer.layers
+
+
+def test_a_map_or_a_nan_layer_is_refused_never_combined(viewer_with_spheres):
+    viewer, a, b = viewer_with_spheres
+    density = viewer.add_image(np.random.default_rng(0).normal(size=BOX).astype(np.float32), name="map")
+    viewer.layers.selection = {a, density}
+    [message] = notified(viewer, COMMANDS["intersection"])
+    assert message.startswith("Combine selected masks: cannot intersection: layer 'map' is not a mask: its values run from")
+    holey = sphere(BOX, 6)
+    holey[0, 0, 0] = np.nan
+    nan_layer = viewer.add_image(holey, name="holey")
+    viewer.layers.selection = {a, nan_layer}
+    [message] = notified(viewer, COMMANDS["union"])
+    assert "layer 'holey' is not a mask: it holds NaN" in message
+    assert output_name("union") not in viewer.layers and output_name("intersection") not in viewer.layers
+
+
+def test_a_menu_command_in_a_script_without_napari_run_never_aborts(tmp_path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "script.py"
+    script.write_text(
+        "import numpy as np, napari\n"
+        "from napari_cryomask._napari.menu_commands import union_selected\n"
+        "viewer = napari.Viewer(show=False)\n"
+        "a = viewer.add_image(np.zeros((8, 8, 8), np.float32), name='a')\n"
+        "b = viewer.add_image(np.zeros((4, 8, 8), np.float32), name='b')\n"
+        "viewer.layers.selection = {a, b}\n"
+        "assert union_selected(viewer) is None\n"
+        "viewer.close()\n"
+        "print('survived')\n"
+    )
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and "survived" in out.stdout, out.stderr

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from napari.utils.notifications import notification_manager
 from qtpy.QtCore import Qt
 
 from napari_cryomask._napari.combine_widget import OUTPUT_NAME, CombineMasksWidget
@@ -23,14 +22,19 @@ def sphere_layer(viewer, name, center, radius=8):
 @pytest.fixture
 def two_spheres(make_napari_viewer):
     viewer = make_napari_viewer()
-    viewer.add_image(np.random.default_rng(0).random(BOX, dtype=np.float32), name="map")
+    viewer.add_image(np.random.default_rng(0).normal(size=BOX).astype(np.float32), name="map")
     a = sphere_layer(viewer, "sphere A", (16, 16, 11))
     b = sphere_layer(viewer, "sphere B", (16, 16, 21))
     return viewer, a, b
 
 
+def listed(widget):
+    masks = widget.editors["masks"].list
+    return [masks.item(i).text() for i in range(masks.count())]
+
+
 def item_named(widget, name):
-    [item] = widget.masks.findItems(name, Qt.MatchExactly)
+    [item] = widget.editors["masks"].list.findItems(name, Qt.MatchExactly)
     return item
 
 
@@ -39,19 +43,25 @@ def tick(widget, *names):
         item_named(widget, name).setCheckState(Qt.Checked)
 
 
+def operate(widget, operation):
+    combo = widget.editors["operation"].combo
+    combo.setCurrentIndex(combo.findText(operation))
+
+
 def output_layers(viewer):
     return [layer for layer in viewer.layers if layer.name.startswith(OUTPUT_NAME)]
 
 
-def test_lists_image_layers_unticked_and_waits_for_two(two_spheres, qtbot):
+def test_lists_masks_only_topmost_first_unticked_and_waits_for_two(two_spheres, qtbot):
     viewer, a, b = two_spheres
     widget = CombineMasksWidget(viewer)
     qtbot.addWidget(widget)
-    assert [widget.masks.item(i).text() for i in range(widget.masks.count())] == ["map", "sphere A", "sphere B"]
+    assert listed(widget) == ["sphere B", "sphere A"]  # not the map; napari's layer-list order
     assert widget.inputs == []
     tick(widget, "sphere A")
     assert output_layers(viewer) == []
-    assert "two or more" in widget.readout.text()
+    assert "two or more" in widget.notice.text()
+    assert "topmost" in widget.editors["operation"].combo.toolTip()
 
 
 @pytest.mark.parametrize(
@@ -67,21 +77,23 @@ def test_each_operation_gives_the_boolean_result_on_hard_spheres(two_spheres, qt
     viewer, a, b = two_spheres
     widget = CombineMasksWidget(viewer)
     qtbot.addWidget(widget)
-    widget.operation.setCurrentText(operation)
+    operate(widget, operation)
     tick(widget, "sphere A", "sphere B")
 
     [out] = output_layers(viewer)
     hard_a, hard_b = a.data > 0.5, b.data > 0.5
     assert hard_a.sum() > 0 and (hard_a & hard_b).sum() > 0 and (hard_a & ~hard_b).sum() > 0
-    np.testing.assert_array_equal(out.data, expected(hard_a, hard_b).astype(np.float32))
+    # B lies above A in the layer list, so B comes first
+    np.testing.assert_array_equal(out.data, expected(hard_b, hard_a).astype(np.float32))
     assert out.data.dtype == np.float32
     assert out.scale.tolist() == [4.0, 4.0, 4.0]
     recipe = out.metadata[METADATA_KEY]
     assert recipe["operation"] == "combine" and recipe["params"] == {"operation": operation}
-    assert [r["params"]["center"] for r in recipe["inputs"]] == [[16, 16, 11], [16, 16, 21]]
+    assert [r["params"]["center"] for r in recipe["inputs"]] == [[16, 16, 21], [16, 16, 11]]
     replayed, voxel_size = apply_recipe(recipe)
     assert replayed.tobytes() == out.data.tobytes() and voxel_size == (4.0, 4.0, 4.0)
-    assert f"{operation} of 'sphere A', 'sphere B'" in widget.readout.text()
+    assert f"{operation} of 'sphere B', 'sphere A'" in widget.readout.text()
+    assert out.blending == "translucent"
     assert "nm³" in widget.readout.text()
 
 
@@ -94,9 +106,13 @@ def test_soft_values_follow_the_operation_arithmetic(make_napari_viewer, qtbot):
     widget = CombineMasksWidget(viewer)
     qtbot.addWidget(widget)
     tick(widget, "first", "second")
+    editor = widget.editors["masks"]
+    editor.list.setCurrentItem(item_named(widget, "first"))
+    qtbot.mouseClick(editor.up, Qt.LeftButton)  # "second" is on top; subtract it from "first"
+    assert [layer.name for layer in widget.inputs] == ["first", "second"]
     expected = {"union": 1.0, "intersection": 0.375, "subtraction": 0.25, "difference": 0.625}
     for operation, value in expected.items():
-        widget.operation.setCurrentText(operation)
+        operate(widget, operation)
         [out] = output_layers(viewer)
         np.testing.assert_array_equal(out.data, np.full(BOX, value, np.float32))
 
@@ -105,22 +121,24 @@ def test_order_matters_for_subtraction_and_move_buttons_reorder(two_spheres, qtb
     viewer, a, b = two_spheres
     widget = CombineMasksWidget(viewer)
     qtbot.addWidget(widget)
-    widget.operation.setCurrentText("subtraction")
+    operate(widget, "subtraction")
     tick(widget, "sphere A", "sphere B")
     [out] = output_layers(viewer)
     hard_a, hard_b = a.data > 0.5, b.data > 0.5
-    np.testing.assert_array_equal(out.data, (hard_a & ~hard_b).astype(np.float32))
-
-    widget.masks.setCurrentItem(item_named(widget, "sphere B"))
-    qtbot.mouseClick(widget.up_button, Qt.LeftButton)
-    assert widget.inputs == [b, a]
-    assert output_layers(viewer) == [out]
+    assert widget.inputs == [b, a]  # the topmost first, as in the layer list
     np.testing.assert_array_equal(out.data, (hard_b & ~hard_a).astype(np.float32))
-    assert out.metadata[METADATA_KEY]["inputs"][0]["params"]["center"] == [16, 16, 21]
 
-    qtbot.mouseClick(widget.down_button, Qt.LeftButton)
+    editor = widget.editors["masks"]
+    editor.list.setCurrentItem(item_named(widget, "sphere A"))
+    qtbot.mouseClick(editor.up, Qt.LeftButton)
     assert widget.inputs == [a, b]
+    assert output_layers(viewer) == [out]
     np.testing.assert_array_equal(out.data, (hard_a & ~hard_b).astype(np.float32))
+    assert out.metadata[METADATA_KEY]["inputs"][0]["params"]["center"] == [16, 16, 11]
+
+    qtbot.mouseClick(editor.down, Qt.LeftButton)
+    assert widget.inputs == [b, a]
+    np.testing.assert_array_equal(out.data, (hard_b & ~hard_a).astype(np.float32))
 
 
 def test_one_output_layer_updated_in_place_and_follows_input_edits(two_spheres, qtbot):
@@ -130,15 +148,15 @@ def test_one_output_layer_updated_in_place_and_follows_input_edits(two_spheres, 
     tick(widget, "sphere A", "sphere B")
     [out] = output_layers(viewer)
     for operation in ("intersection", "difference", "union"):
-        widget.operation.setCurrentText(operation)
+        operate(widget, operation)
     assert output_layers(viewer) == [out]
-    assert [widget.masks.item(i).text() for i in range(widget.masks.count())] == ["map", "sphere A", "sphere B"]
+    assert listed(widget) == ["sphere B", "sphere A"]
 
     a.data = sphere(BOX, 4, center=(16, 16, 11))
     np.testing.assert_array_equal(out.data, ((a.data > 0.5) | (b.data > 0.5)).astype(np.float32))
 
     viewer.layers.remove(out)
-    widget.operation.setCurrentText("intersection")
+    operate(widget, "intersection")
     [new_out] = output_layers(viewer)
     assert new_out is not out
     np.testing.assert_array_equal(new_out.data, ((a.data > 0.5) & (b.data > 0.5)).astype(np.float32))
@@ -150,13 +168,13 @@ def test_new_and_removed_layers_update_the_list(two_spheres, qtbot):
     qtbot.addWidget(widget)
     tick(widget, "sphere A", "sphere B")
     c = sphere_layer(viewer, "sphere C", (16, 16, 16), radius=3)
-    assert widget.masks.item(widget.masks.count() - 1).text() == "sphere C"
+    assert listed(widget)[0] == "sphere C"
     c.name = "small sphere"
-    assert widget.masks.item(widget.masks.count() - 1).text() == "small sphere"
+    assert listed(widget)[0] == "small sphere"
     viewer.layers.remove(b)
     assert widget.inputs == [a]
-    assert widget.masks.findItems("sphere B", Qt.MatchExactly) == []
-    assert "two or more" in widget.readout.text()
+    assert "sphere B" not in listed(widget)
+    assert "two or more" in widget.notice.text()
 
 
 def test_different_shapes_show_an_error_naming_both_shapes(two_spheres, qtbot):
@@ -164,17 +182,24 @@ def test_different_shapes_show_an_error_naming_both_shapes(two_spheres, qtbot):
     viewer.add_image(np.zeros((16, 32, 32), np.float32), name="small box")
     widget = CombineMasksWidget(viewer)
     qtbot.addWidget(widget)
-    shown = []
-    notification_manager.notification_ready.connect(shown.append)
-    try:
-        tick(widget, "sphere A", "small box")
-    finally:
-        notification_manager.notification_ready.disconnect(shown.append)
+    tick(widget, "sphere A", "small box")
     assert output_layers(viewer) == []
-    [message] = [str(n.message) for n in shown]
+    message = widget.error.text()
     for part in ("'sphere A'", "(32, 32, 32)", "'small box'", "(16, 32, 32)"):
         assert part in message
-        assert part in widget.readout.text()
+    assert widget.editors["masks"].invalid
+
+
+def test_a_mask_that_stops_being_one_is_refused(two_spheres, qtbot):
+    viewer, a, b = two_spheres
+    widget = CombineMasksWidget(viewer)
+    qtbot.addWidget(widget)
+    tick(widget, "sphere A", "sphere B")
+    [out] = output_layers(viewer)
+    kept = np.array(out.data)
+    b.data = b.data * 5  # no longer in [0, 1]
+    assert "layer 'sphere B' is not a mask" in widget.error.text()
+    np.testing.assert_array_equal(out.data, kept)
 
 
 def test_input_read_from_a_file_gets_a_file_recipe(make_napari_viewer, qtbot, tmp_path):

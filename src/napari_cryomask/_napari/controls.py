@@ -305,6 +305,24 @@ class LayerInput(Control):
 
 
 @dataclass(frozen=True, kw_only=True)
+class LayerList(Control):
+    """Several layers in an order that matters (the first is what the others are subtracted from).
+
+    The value is a tuple of the layers ticked, first to last; :meth:`DesignModel.choices` lists
+    the layers that may be ticked.
+    """
+
+    kind: str = "mask"
+    default: tuple = ()
+
+    def coerce(self, value):
+        return tuple(value or ())
+
+    def show(self, value, model=None) -> str:
+        return ", ".join(repr(layer.name) for layer in value) or "none"
+
+
+@dataclass(frozen=True, kw_only=True)
 class Action:
     """A button: ``model.act(name)`` runs the model's ``action_<name>`` method.
 

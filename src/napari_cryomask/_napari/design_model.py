@@ -34,7 +34,7 @@ from psygnal import Signal, SignalGroup
 
 from ..core.units import isotropic_size
 from ..recipes import METADATA_KEY, data_digest
-from .controls import AxisLengths, Choice, Control, Invalid, LayerInput, Length, Level
+from .controls import AxisLengths, Choice, Control, Invalid, LayerInput, LayerList, Length, Level
 from .mask_layer import COLOUR_KEY, DISPLAYS, layer_volume, mask_problem, placement, voxel_size_of
 from .mask_output import MaskOutput
 from .readout import readout_text
@@ -336,6 +336,21 @@ class DesignModel:
         layers = map_layers(self.viewer) if control.kind == "map" else mask_layers(self.viewer)
         return [layer for layer in layers if id(layer) not in own]
 
+    def watch_data(self, layers) -> None:
+        """Compute again whenever the data of one of ``layers`` (the inputs) are replaced."""
+        for layer in getattr(self, "_data_watched", ()):
+            try:
+                layer.events.data.disconnect(self._on_input_data)
+            except (TypeError, ValueError, RuntimeError):
+                pass
+        self._data_watched = list(layers)
+        for layer in self._data_watched:
+            layer.events.data.connect(self._on_input_data)
+
+    def _on_input_data(self, event=None) -> None:
+        if not self._closed:
+            self.refresh()
+
     def voxel_size(self) -> tuple:
         """Voxel size (z, y, x) in Å of the design: the first LayerInput's layer, else 1 Å."""
         for control in self.controls:
@@ -503,7 +518,10 @@ class DesignModel:
         recipe = job.recipe
         if recipe is not None and "origin" not in recipe:
             recipe = dict(recipe, origin=list(placement(job.reference)["translate"]))
-        self.output.show(result.mask, recipe, job.reference, digest=result.digest)
+        before = self.output.layer
+        layer = self.output.show(result.mask, recipe, job.reference, digest=result.digest)
+        if layer is not before:
+            self.events.choices.emit()  # a new mask layer: it is not offered as an input of this widget
         self.notice, self.output.notice = self.output.notice, ""
         self.readout = result.readout
         self.shown(result)
@@ -568,13 +586,17 @@ class DesignModel:
         except (TypeError, ValueError, RuntimeError):
             pass
         lost = [c.name for c in self.controls if isinstance(c, LayerInput) and self._values[c.name] is layer]
+        listed = [c.name for c in self.controls if isinstance(c, LayerList) and any(x is layer for x in self._values[c.name])]
         was_output = self.output.owns(layer)
         self.events.choices.emit()
         for name in lost:
             self._values[name] = None
             self._assigned[name] = None
             self.input_removed(name, layer)
-        if lost:
+        for name in listed:
+            self.assign(**{name: tuple(x for x in self._values[name] if x is not layer)})
+            self.input_removed(name, layer)
+        if lost or listed:
             self.refresh()
         elif was_output:
             # the mask layer was deleted (perhaps while its mask computed): drop any late result
@@ -611,6 +633,7 @@ class DesignModel:
             except (TypeError, ValueError, RuntimeError):
                 pass
         self._pending = None
+        self.watch_data(())
         self.runner.close()
         self.output.close()
 

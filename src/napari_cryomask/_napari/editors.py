@@ -19,6 +19,9 @@ from qtpy.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
     QSizePolicy,
     QSlider,
     QSpinBox,
@@ -413,10 +416,90 @@ class LayerEditor(Editor):
         return self._layers[index] if 0 <= index < len(self._layers) else None
 
 
+class LayerListEditor(Editor):
+    """Layers with a tick box each, in an order that Move up / Move down change; the value is the ticked ones."""
+
+    def __init__(self, control, model):
+        super().__init__(control, model)
+        self.layout.setDirection(QBoxLayout.TopToBottom)
+        self.list = QListWidget()
+        self.list.setToolTip(control.tooltip)
+        self.list.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
+        self.list.setMinimumWidth(80)
+        self.list.setMaximumHeight(160)
+        self.up = QPushButton("Move up")
+        self.down = QPushButton("Move down")
+        self.up.setToolTip("Move the selected mask one place up (earlier)")
+        self.down.setToolTip("Move the selected mask one place down (later)")
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.up)
+        buttons.addWidget(self.down)
+        self.layout.addWidget(self.list)
+        self.layout.addLayout(buttons)
+        self._rows = []  # [layer, ticked] in the order shown
+        self.update_choices()
+        self.list.itemChanged.connect(self._ticked)
+        self.up.clicked.connect(lambda: self._move(-1))
+        self.down.clicked.connect(lambda: self._move(+1))
+
+    def widgets(self):
+        return [self.list]
+
+    def update_choices(self) -> None:
+        offered = self.model.choices(self.name)
+        known = [row for row in self._rows if any(row[0] is layer for layer in offered)]
+        new = [[layer, False] for layer in offered if all(row[0] is not layer for row in known)]
+        ticked = self.model[self.name]
+        self._rows = new + known
+        for row in self._rows:
+            row[1] = any(row[0] is layer for layer in ticked)
+        self._render()
+
+    def _render(self) -> None:
+        current = self.list.currentRow()
+        self.list.blockSignals(True)
+        self.list.clear()
+        for layer, ticked in self._rows:
+            item = QListWidgetItem(layer.name)
+            item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsSelectable | Qt.ItemIsUserCheckable)
+            item.setCheckState(Qt.Checked if ticked else Qt.Unchecked)
+            self.list.addItem(item)
+        self.list.setCurrentRow(min(current, len(self._rows) - 1))
+        self.list.blockSignals(False)
+
+    def _show(self, value) -> None:
+        chosen = list(value)
+        for row in self._rows:
+            row[1] = any(row[0] is layer for layer in chosen)
+        if tuple(self.read()) != tuple(chosen):  # another order: the chosen ones first, in it
+            others = [row for row in self._rows if not row[1]]
+            self._rows = [[layer, True] for layer in chosen] + others
+        self._render()
+
+    def read(self):
+        return tuple(layer for layer, ticked in self._rows if ticked)
+
+    def _ticked(self, item) -> None:
+        self._rows[self.list.row(item)][1] = item.checkState() == Qt.Checked
+        self.commit()
+
+    def _move(self, step: int) -> None:
+        row = self.list.currentRow()
+        target = row + step
+        if row < 0 or not 0 <= target < len(self._rows):
+            return
+        self._rows[row], self._rows[target] = self._rows[target], self._rows[row]
+        self._render()
+        self.list.setCurrentRow(target)
+        self.commit()
+
+
 def editor_for(control, model) -> Editor:
     """The editor of one control."""
     if isinstance(control, c.LayerInput):
         return LayerEditor(control, model)
+    if isinstance(control, c.LayerList):
+        return LayerListEditor(control, model)
     if isinstance(control, (c.Angle, c.Level)):
         return SliderEditor(control, model)
     if isinstance(control, c.Triple):

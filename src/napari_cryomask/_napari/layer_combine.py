@@ -1,22 +1,24 @@
 """Combining mask layers: checks, the recipe of each input and of the result.
 
-Shared by the Combine masks widget and the Layers > Data menu commands. The arithmetic itself is
-:mod:`napari_cryomask.core.ops`.
+Shared by the Combine masks widget and the Layers > Data menu commands, which both take the
+layers in the order napari's layer list shows them, top first: subtraction keeps the first (the
+topmost) and removes the others. Only masks combine: 3D single-channel layers whose values are
+finite and in [0, 1]; a map or a layer holding NaN is refused with one line naming it. The
+arithmetic itself is :mod:`napari_cryomask.core.ops`.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from napari.layers import Image
 
 from ..core import ops
 from ..recipes import make_recipe
-from .mask_layer import rebuild_recipe, voxel_size_of
+from .mask_layer import layer_volume, mask_problem, rebuild_recipe, voxel_size_of
 
 OPERATION_HELP = {
     "union": "voxels in any of the masks",
     "intersection": "voxels in every mask",
-    "subtraction": "the first mask minus all the others",
+    "subtraction": "the first mask (the topmost) minus all the others",
     "difference": "voxels in some of the masks but not in all",
 }
 
@@ -29,6 +31,7 @@ def input_recipe(layer) -> dict:
 
     Examples
     --------
+    >>> from napari.layers import Image
     >>> input_recipe(Image(np.zeros((4, 4, 4)), name="drawn"))["note"]
     "layer 'drawn' has neither a recipe nor a file: this input cannot be replayed"
     """
@@ -44,20 +47,25 @@ def input_recipe(layer) -> dict:
     )
 
 
-def check_combinable(layers, operation: str) -> None:
-    """Raise ValueError unless ``layers`` are two or more 3D image layers of one shape.
+def top_first(viewer, layers) -> list:
+    """``layers`` in the order napari's layer list shows them: the topmost first."""
+    chosen = {id(layer) for layer in layers}
+    return [layer for layer in reversed(viewer.layers) if id(layer) in chosen]
 
-    The message names the operation, the layers and both shapes when shapes differ.
+
+def check_combinable(layers, operation: str) -> None:
+    """Raise ValueError unless ``layers`` are two or more masks of one shape.
+
+    The message names the operation, the layer at fault and, when shapes differ, both shapes.
     """
     if operation not in ops.OPERATIONS:
         raise ValueError(f"operation must be one of {', '.join(ops.OPERATIONS)}, got {operation!r}")
     if len(layers) < 2:
         raise ValueError(f"{operation} needs at least two mask layers, got {len(layers)}")
     for layer in layers:
-        if not isinstance(layer, Image) or layer.rgb or layer.multiscale or layer.ndim != 3:
-            raise ValueError(
-                f"layer {layer.name!r} is not a 3D single-channel image layer; only such layers can be combined"
-            )
+        problem = mask_problem(layer)
+        if problem:
+            raise ValueError(f"cannot {operation}: {problem}")
     first = layers[0]
     for layer in layers[1:]:
         if layer.data.shape != first.data.shape:
@@ -75,19 +83,21 @@ def combine_layers(layers, operation: str):
 
     Examples
     --------
+    >>> from napari.layers import Image
     >>> a, b = Image(np.ones((2, 2, 2)), name="a"), Image(np.eye(2)[None].repeat(2, 0), name="b")
     >>> compute, recipe = combine_layers([a, b], "subtraction")
     >>> compute()[0].tolist(), recipe["params"]
     ([[0.0, 1.0], [1.0, 0.0]], {'operation': 'subtraction'})
     """
     check_combinable(layers, operation)
-    arrays = [np.asarray(layer.data) for layer in layers]
+    arrays = [np.array(layer_volume(layer), dtype=np.float32) for layer in layers]  # copies: the inputs may change
     recipe = make_recipe(
         "combine",
         {"operation": operation},
         box_shape=arrays[0].shape,
         voxel_size=voxel_size_of(layers[0]),
         inputs=[input_recipe(layer) for layer in layers],
+        origin=tuple(float(t) for t in layers[0].translate[-3:]),
     )
     function = ops.OPERATIONS[operation]
     return (lambda: function(arrays)), recipe

@@ -53,6 +53,11 @@ class MaskOutput:
         """Every layer this output made that is still in the viewer."""
         return [layer for layer in self._layers.values() if layer in self.viewer.layers]
 
+    def layer_for(self, key):
+        """The layer made for input ``key`` (None when there is none in the viewer)."""
+        layer = self._layers.get(key)
+        return layer if layer is not None and layer in self.viewer.layers else None
+
     def owns(self, layer) -> bool:
         """Whether ``layer`` is one of the layers this output draws into."""
         return any(ours is layer for ours in self._layers.values())

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core.measure import mask_stats
+from ..core.units import single_length_px
 from ..io import read_volume, write_volume
 from ..recipes import apply_recipe, data_digest, file_recipe, load_recipe, save_recipe, sidecar_path
 from .options import UsageError
@@ -46,15 +47,13 @@ class Lengths:
         self.unit, self.voxel_size = unit, voxel_size
 
     def scalar(self, value, option):
-        """One length in voxels; an error when Å meet a voxel size that differs between axes."""
+        """One length in voxels; an error when Å meet voxels that are not cubic (the GUI's rule too)."""
         if value is None or value == 0 or self.unit == "voxel":
             return value
-        if len(set(self.voxel_size)) > 1:
-            raise UsageError(
-                f"{option} is one length but the voxel size {triple_text(self.voxel_size)} Å differs "
-                f"between axes; give {option} in voxels"
-            )
-        return value / self.voxel_size[0]
+        try:
+            return single_length_px(value, self.voxel_size, option)
+        except ValueError as err:
+            raise UsageError(f"{err} (--unit voxel)") from None
 
     def triple(self, values, option):
         """A Z,Y,X triple of lengths in voxels, each divided by its axis' voxel size."""
