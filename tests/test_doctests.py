@@ -11,7 +11,9 @@ import napari_cryomask.io
 import napari_cryomask.recipes
 
 # The widgets' Qt-free model modules too.
-NAPARI_MODELS = ["controls", "runner", "mask_layer", "mask_output", "design_model", "shape_model", "tight_model"]
+NAPARI_MODELS = [
+    "controls", "runner", "mask_layer", "mask_output", "design_model", "shape_model", "tight_model", "soften_model", "combine_model",
+]
 
 MODULES = ["napari_cryomask.cryomask"] + [
     m.name

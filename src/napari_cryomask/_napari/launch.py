@@ -14,6 +14,22 @@ WINDOW_SIZE = (1400, 900)
 SETTLE_TIMEOUT_S = 60.0
 
 
+def fit_to_screen(viewer, size=WINDOW_SIZE) -> tuple[int, int]:
+    """Resize the window to ``size``, or to the screen's free area (without task bars) if smaller,
+    and move it onto that area. Returns the size set."""
+    from qtpy.QtGui import QGuiApplication
+
+    window = viewer.window._qt_window
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    free = screen.availableGeometry()
+    frame = window.frameGeometry().size() - window.geometry().size()  # title bar and borders
+    width = min(size[0], free.width() - frame.width())
+    height = min(size[1], free.height() - frame.height())
+    window.resize(width, height)
+    window.move(free.left(), free.top())
+    return width, height
+
+
 def open_map(viewer, map_path=None):
     """Add a map to ``viewer``: the file ``map_path`` or, without one, the synthetic sample.
 
@@ -82,7 +98,7 @@ def launch(map_path=None, screenshot=None) -> int:
         raise FileNotFoundError(f"screenshot folder {Path(screenshot).parent} does not exist")
     viewer = napari.Viewer(title="napari-cryomask")
     try:
-        viewer.window.resize(*WINDOW_SIZE)
+        fit_to_screen(viewer)
         open_map(viewer, map_path)
         widgets = [viewer.window.add_plugin_dock_widget(PLUGIN, name)[1] for name in DOCKED_WIDGETS]
         settle(widgets)

@@ -119,13 +119,15 @@ def write_layer(path, data, attributes):
 def write_layers(path, layer_data):
     """Save several selected layers, one file per layer (File > Save Selected Layers).
 
-    ``path`` with a suffix (``masks.mrc``) gives ``masks_<layer name>.mrc`` for each layer;
-    without one (``masks``) it is a folder, made if needed, holding ``<layer name>.mrc``.
-    Refuses, before writing anything, when two layers would get the same file name.
+    ``masks.mrc`` gives ``masks_<layer name>.mrc`` for each layer (spaces and other characters a
+    file name should not hold become ``_``). When two layers would get the same file name nothing
+    is written and a warning says why (napari shows it; an error raised here would reach the
+    person only as "not a valid writer").
 
     Parameters
     ----------
     path : str
+        The path chosen, with its suffix (.mrc, .map or .em) picking the format.
     layer_data : list of (data, attributes, layer_type)
 
     Returns
@@ -134,17 +136,13 @@ def write_layers(path, layer_data):
         The files written.
     """
     base = Path(path)
-    suffix = base.suffix.lower()
-    if suffix in (".mrc", ".map", ".em"):
-        targets = [base.with_name(f"{base.stem}_{_file_name(attrs.get('name', 'layer'))}{base.suffix}") for _, attrs, _ in layer_data]
-    else:
-        targets = [base / f"{_file_name(attrs.get('name', 'layer'))}.mrc" for _, attrs, _ in layer_data]
+    targets = [base.with_name(f"{base.stem}_{_file_name(attrs.get('name', 'layer'))}{base.suffix}") for _, attrs, _ in layer_data]
     names = [t.name for t in targets]
     doubles = sorted({n for n in names if names.count(n) > 1})
     if doubles:
-        raise ValueError(f"cannot save the selected layers: two of them would both be written to {doubles[0]}; rename one")
-    if suffix not in (".mrc", ".map", ".em"):
-        base.mkdir(parents=True, exist_ok=True)
+        warnings.warn(f"did not save the selected layers: two of them would both be written to {doubles[0]}; rename one",
+                      UserWarning, stacklevel=2)
+        return []
     return [write_layer(target, data, attributes) for target, (data, attributes, _) in zip(targets, layer_data)]
 
 
