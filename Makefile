@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-test
 
-.PHONY: test demo bench screenshots system-deps clean
+.PHONY: test test-qt5 demo bench screenshots system-deps clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +17,23 @@ $(STAMP): pyproject.toml | $(PY)
 system-deps:
 	bash .ci/system-deps
 
+# The whole suite under PyQt6, the binding of the gui extra (QT_API pins it should PyQt5 be importable).
 test: $(STAMP) system-deps
 	$(PY) -m ruff check .
-	$(PY) -m pytest
+	QT_API=pyqt6 $(PY) -m pytest
+
+# The GUI tests (those that use a Qt application) again under PyQt5, which napari still supports.
+# PyQt5 goes into a folder of its own that only this run puts on the path: the venv's binding stays PyQt6.
+QT5_SITE := $(VENV)/qt5-site
+QT5_STAMP := $(QT5_SITE)/.installed
+GUI_TESTS = $(shell grep -l -E "qtbot|make_napari_viewer|qapp" tests/test_*.py)
+
+$(QT5_STAMP): | $(STAMP)
+	$(PY) -m pip install -q --target $(QT5_SITE) "PyQt5>=5.15"
+	touch $@
+
+test-qt5: $(STAMP) $(QT5_STAMP) system-deps
+	QT_API=pyqt5 PYTHONPATH="$(abspath $(QT5_SITE))$${PYTHONPATH:+:$$PYTHONPATH}" $(PY) -m pytest $(GUI_TESTS)
 
 # Opens napari with the sample map and the Shape mask and Tight mask widgets docked.
 # Without a display it renders under Xvfb to demo.png instead.

@@ -45,3 +45,19 @@ def test_the_launcher_opens_within_the_screen(make_napari_viewer):
     frame = viewer.window._qt_window.frameGeometry()
     assert width <= free.width() and height <= free.height()
     assert free.contains(frame.topLeft()) and frame.width() <= free.width() and frame.height() <= free.height()
+
+
+def test_every_control_of_every_widget_has_a_tooltip(make_napari_viewer):
+    from npe2 import PluginManager
+
+    viewer = make_napari_viewer()
+    viewer.add_image(np.random.default_rng(0).normal(size=(32, 32, 32)).astype(np.float32), name="map")
+    for contribution in PluginManager.instance().get_manifest(PLUGIN).contributions.widgets:
+        _, widget = viewer.window.add_plugin_dock_widget(PLUGIN, contribution.display_name)
+        if not hasattr(widget, "editors"):  # not built on DesignWidget: its own tests check its tooltips
+            continue
+        for name, editor in widget.editors.items():
+            assert editor.label.toolTip(), f"{contribution.display_name}: {name}"
+            assert all(w.toolTip() for w in editor.widgets()), f"{contribution.display_name}: {name}"
+        assert all(button.toolTip() for button in widget.buttons.values()), contribution.display_name
+        assert widget.busy_indicator.toolTip() and widget.readout.toolTip()
