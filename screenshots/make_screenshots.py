@@ -4,8 +4,10 @@ Run under a display or Xvfb (``make screenshots``)::
 
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python screenshots/make_screenshots.py [OUT_DIR]
 
-Writes ``shape_2d.png``, ``shape_3d.png``, ``tight.png`` and ``combine.png`` (default folder: the
-one this script is in). Every mask is made by the plugin's widgets, set as a user would.
+Writes ``shape_2d.png`` (two shape masks in their own colours, edge-band display), ``shape_3d.png``,
+``tight.png`` (a tight mask beside a shape mask, with the histogram) and ``combine.png`` (default
+folder: the one this script is in). Every mask is made by the plugin's widgets, set through their
+controls as a person would.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import napari
 
-from napari_cryomask._napari.launch import PLUGIN, WINDOW_SIZE, open_map, save_window, settle
+from napari_cryomask._napari.launch import PLUGIN, fit_to_screen, open_map, save_window, settle
 
 # The sample's bilayer lies 70 Å below the box centre (z = 48 voxels at 4 Å), normal to z.
 MEMBRANE_Z_VOXELS = 48 - 70 / 4
@@ -25,7 +27,7 @@ SIDE_VIEW = (1, 0, 2)  # show z (vertical, pointing up) against x, slicing throu
 def new_viewer():
     """A window of the screenshot size showing the synthetic sample, seen from the side."""
     viewer = napari.Viewer(title="napari-cryomask")
-    viewer.window.resize(*WINDOW_SIZE)
+    fit_to_screen(viewer)
     open_map(viewer)
     viewer.dims.order = SIDE_VIEW
     viewer.scene.camera.orientation = ("towards", "up", "right")
@@ -42,33 +44,42 @@ def dock(viewer, name):
     return viewer.window.add_plugin_dock_widget(PLUGIN, name)[1]
 
 
-def design_shape(viewer):
-    """A soft-edged ellipsoid around the soluble part of the complex, from the Shape mask widget."""
+def design_shapes(viewer, display="edge band"):
+    """A soft ellipsoid around the soluble part of the complex, then (New mask) a slab over the bilayer."""
     shape = dock(viewer, "Shape mask")
-    shape.shape.value = "ellipsoid"
-    shape.lengths["radii"].value = (60.0, 85.0, 75.0)
-    for spin, value in zip(shape.center, (52.0, 48.0, 48.0)):
-        spin.value = value
-    shape.edge.value = "cosine"
-    shape.edge_width.value = 12.0
+    editors = shape.editors
+    editors["display"].value = display
+    editors["shape"].value = "ellipsoid"
+    editors["radii"].value = (60.0, 85.0, 75.0)
+    editors["center"].value = (52.0, 48.0, 48.0)
+    editors["edge"].value = "cosine"
+    editors["edge_width"].value = 16.0
+    settle([shape])
+    shape.buttons["new_mask"].click()
+    editors["shape"].value = "cuboid"
+    editors["size"].value = (64.0, 300.0, 300.0)
+    editors["center"].value = (MEMBRANE_Z_VOXELS, 48.0, 48.0)
+    editors["edge_width"].value = 12.0
     settle([shape])
     return shape
 
 
 def design_tight(viewer):
-    """A tight mask of the whole map (complex and bilayer) from the Tight mask widget."""
+    """A tight mask of the complex and bilayer from the Tight mask widget."""
     tight = dock(viewer, "Tight mask")
-    tight.set_threshold(0.35)
-    tight.fill_holes.value = True
-    tight.extend.angstrom = 4.0
-    tight.edge_width.angstrom = 8.0
+    editors = tight.editors
+    editors["display"].value = "edge band"
+    editors["threshold"].value = 0.35
+    editors["fill_holes"].value = True
+    editors["extend"].value = 4.0
+    editors["edge_width"].value = 12.0
     settle([tight])
     return tight
 
 
 def shape_2d(out: Path):
     viewer = new_viewer()
-    shape = design_shape(viewer)
+    shape = design_shapes(viewer)
     frame(viewer, [shape])
     save_window(viewer, out / "shape_2d.png", [shape])
     viewer.close()
@@ -76,11 +87,10 @@ def shape_2d(out: Path):
 
 def shape_3d(out: Path):
     viewer = new_viewer()
-    shape = design_shape(viewer)
+    shape = design_shapes(viewer, display="fill")
     viewer.dims.ndisplay = 3
     density = viewer.layers["synthetic average"]
     density.rendering, density.iso_threshold = "iso", 0.35
-    viewer.layers["shape mask"].opacity = 0.45
     frame(viewer, [shape])
     viewer.scene.camera.angles = (15.0, -25.0, 0.0)  # a little from above the bilayer
     viewer.scene.camera.zoom *= 1.5
@@ -90,29 +100,29 @@ def shape_3d(out: Path):
 
 def tight(out: Path):
     viewer = new_viewer()
+    shape = design_shapes(viewer)
+    viewer.window.remove_dock_widget("all")
+    viewer.layers["shape mask [1]"].visible = False
     widget = design_tight(viewer)
     frame(viewer, [widget])
     save_window(viewer, out / "tight.png", [widget])
+    del shape
     viewer.close()
 
 
 def combine(out: Path):
-    """The tight mask minus a slab over the bilayer: a mask of the complex without the membrane."""
+    """The tight mask minus the slab over the bilayer: a mask of the complex without the membrane."""
     viewer = new_viewer()
     design_tight(viewer)
     viewer.window.remove_dock_widget("all")  # one widget at a time keeps the window small
-    shape = dock(viewer, "Shape mask")
-    shape.shape.value = "cuboid"
-    shape.lengths["size"].value = (88.0, 1000.0, 1000.0)
-    for spin, value in zip(shape.center, (MEMBRANE_Z_VOXELS, 48.0, 48.0)):
-        spin.value = value
-    settle([shape])
+    design_shapes(viewer)
     viewer.window.remove_dock_widget("all")
     combine_widget = dock(viewer, "Combine masks")
-    combine_widget.operation.setCurrentText("subtraction")
-    combine_widget.set_inputs([viewer.layers["tight mask"], viewer.layers["shape mask"]])
-    viewer.layers["tight mask"].visible = False
-    viewer.layers["shape mask"].visible = False
+    combine_widget.editors["operation"].value = "subtraction"
+    combine_widget.editors["display"].value = "edge band"
+    combine_widget.set_inputs([viewer.layers["tight mask"], viewer.layers["shape mask [1]"]])
+    for name in ("tight mask", "shape mask [1]"):
+        viewer.layers[name].visible = False
     frame(viewer, [combine_widget])
     save_window(viewer, out / "combine.png", [combine_widget])
     viewer.close()

@@ -92,7 +92,8 @@ def test_each_operation_gives_the_boolean_result_on_hard_spheres(two_spheres, qt
     assert [r["params"]["center"] for r in recipe["inputs"]] == [[16, 16, 21], [16, 16, 11]]
     replayed, voxel_size = apply_recipe(recipe)
     assert replayed.tobytes() == out.data.tobytes() and voxel_size == (4.0, 4.0, 4.0)
-    assert f"{operation} of 'sphere B', 'sphere A'" in widget.readout.text()
+    said = "subtraction: 'sphere B' minus 'sphere A'" if operation == "subtraction" else f"{operation} of 'sphere B', 'sphere A'"
+    assert said in widget.readout.text()
     assert out.blending == "translucent"
     assert "nm³" in widget.readout.text()
 

@@ -84,11 +84,14 @@ class CombineModel(DesignModel):
             return None
         compute, recipe = combine_layers(masks, operation)
         names = ", ".join(repr(layer.name) for layer in masks)
+        if operation == "subtraction":
+            names = f"{masks[0].name!r} minus " + ", ".join(repr(layer.name) for layer in masks[1:])
         voxel_size = voxel_size_of(masks[0])
         notes = [f"note: {r['note']}" for r in recipe["inputs"] if "note" in r]
 
         def measure(mask):
-            return "\n".join([f"{operation} of {names}", readout_text(mask, voxel_size), *notes])
+            what = f"subtraction: {names}" if operation == "subtraction" else f"{operation} of {names}"
+            return "\n".join([what, readout_text(mask, voxel_size), *notes])
 
         return Job(compute=compute, recipe=recipe, reference=masks[0], voxels=math.prod(np.shape(masks[0].data)), measure=measure)
 

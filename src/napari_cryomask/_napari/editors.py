@@ -225,6 +225,7 @@ class SliderEditor(Editor):
         self.slider.setMinimumWidth(60)
         self.slider.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
         self.spin = _spin(control)
+        self.spin.setButtonSymbols(QAbstractSpinBox.NoButtons)  # the slider is beside it; arrow keys still step
         self.spin.setToolTip(control.tooltip)
         self.layout.addWidget(self.slider, 3)
         self.layout.addWidget(self.spin, 2)

@@ -39,7 +39,7 @@ STALE_KEY = "cryomask_stale"
 
 MASK_STYLE = {
     "blending": "translucent",
-    "opacity": 0.5,
+    "opacity": 0.6,
     "contrast_limits": (0.0, 1.0),
     "rendering": "iso",
     "iso_threshold": 0.5,
