@@ -40,6 +40,7 @@ LENGTH_NAMES = ("radius", "radii", "height", "inner_radius", "size", "rounding",
 EDGES = ("none", "cosine", "gaussian")
 EDGE_VOXELS = 3  # default soft-edge width, in voxels of the map
 NO_MAP_BOX = (64, 64, 64)
+MAX_VOXELS = 1024**3  # a float32 mask of 4 GiB
 
 _ANGLES = "ZXZ Euler angles (phi, theta, psi) in degrees, rotating the shape as cryoCAT does"
 _RADIUS_TIP = (
@@ -264,8 +265,9 @@ class ShapeModel(DesignModel):
             if self.lengths_in_voxels() and self.px("rounding") > min(self.px3("size")) / 2:
                 raise Invalid(f"{self.text('rounding')} must be at most half the smallest size in voxels "
                               f"({number_text(min(self.px3('size')))} vox)", "rounding", "size")
-        if math.prod(self.box_shape()) > 2048**3:
-            raise Invalid(f"the box {self.box_shape()} is larger than 2048³ voxels", "box")
+        if math.prod(self.box_shape()) > MAX_VOXELS:
+            box = " × ".join(map(str, self.box_shape()))
+            raise Invalid(f"box ({box} voxels) is larger than 1024³ voxels, 4 GiB as float32", "box")
 
     def params(self) -> dict:
         """:func:`~napari_cryomask.core.shapes.shape_mask` keywords of the current values, lengths in voxels."""
