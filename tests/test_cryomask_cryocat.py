@@ -205,7 +205,11 @@ def _more_cases():
             lambda: cm.postprocess(edge, 1.5, None),
             lambda: cc.postprocess(edge.transpose(2, 1, 0).copy(), 1.5, None, None),
         ),
-        ("postprocess nothing", lambda: cm.postprocess(rand, 0, (0, 0, 0)), lambda: cc.postprocess(rand.transpose(2, 1, 0), 0, (0, 0, 0), None)),
+        (
+            "postprocess nothing",
+            lambda: cm.postprocess(rand, 0, (0, 0, 0)),
+            lambda: cc.postprocess(rand.transpose(2, 1, 0), 0, (0, 0, 0), None),
+        ),
         ("ellipsoid with a zero semi-axis", lambda: cm.ellipsoid_mask(9, radii=(0, 1, 2)), lambda: cc.ellipsoid_mask(9, radii=(2, 1, 0))),
         (
             "ellipsoid with a zero semi-axis, blurred outwards",

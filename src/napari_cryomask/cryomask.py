@@ -428,7 +428,7 @@ def shrink_full_mask(input_mask, shrink_factor, output_name=None, output_path=No
     from .core.morphology import open_close
     from .core.spans import shrunk_spans
 
-    if isinstance(shrink_factor, bool) or int(shrink_factor) != shrink_factor or shrink_factor < 0:
+    if isinstance(shrink_factor, bool) or not np.isfinite(shrink_factor) or int(shrink_factor) != shrink_factor or shrink_factor < 0:
         raise ValueError(f"shrink_factor must be a whole number of voxels ≥ 0, got {shrink_factor!r}")
     shrunk = shrunk_spans(_mask_array(input_mask), int(shrink_factor))
     mask = open_close(shrunk, np.ones((2, 2, 2))).astype(np.float32)
@@ -502,6 +502,8 @@ def get_correct_format(input_value, reference_size=None):
         if reference_size is None:
             raise ValueError("give input_value or reference_size")
         return get_correct_format(reference_size) // 2
+    if isinstance(input_value, (str, bytes)):
+        raise ValueError(f"give numbers, got {input_value!r}")
     values = np.ravel(np.asarray(input_value, dtype=object))
     if values.size not in (1, 3):
         raise ValueError(f"give one number or three (z, y, x), got {input_value!r}")

@@ -36,7 +36,7 @@ def enclosing_threshold(density, percent: float) -> float:
         raise ValueError("the density has no positive voxels to enclose")
     values = np.sort(values)[::-1]
     total = np.cumsum(values, dtype=np.float64)
-    needed = int(np.searchsorted(total, total[-1] * percent / 100 * (1 - 1e-12), side="left"))
+    needed = values.size - 1 if percent == 100 else int(np.searchsorted(total, total[-1] * percent / 100, side="left"))
     last = values[min(needed, values.size - 1)]
     return float(np.nextafter(last, np.float32(-np.inf)))
 

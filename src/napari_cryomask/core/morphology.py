@@ -70,10 +70,12 @@ def _moved(image, axis, offset, border):
 
 def _combined(image, moves, erode):
     """AND (erosion, outside set) or OR (dilation, outside empty) of ``image`` moved by each (axis, offset)."""
-    out = image.copy()
+    out = None
     for axis, offset in moves:
         term = _moved(image, axis, offset if erode else -offset, erode)
-        if erode:
+        if out is None:
+            out = term.copy() if term is image else term
+        elif erode:
             out &= term
         else:
             out |= term
@@ -91,10 +93,10 @@ def _fast(image, fp, erode):
     low, high = offsets.min(axis=0), offsets.max(axis=0)
     if len(offsets) == np.prod(high - low + 1):
         for axis in range(3):
-            image = _combined(image, [(axis, int(o)) for o in range(low[axis], high[axis] + 1) if o], erode)
+            image = _combined(image, [(axis, int(o)) for o in range(low[axis], high[axis] + 1)], erode)
         return image
     if len(offsets) == 7 and np.all(np.abs(offsets).sum(axis=1) <= 1):
-        return _combined(image, [(axis, o) for axis in range(3) for o in (-1, 1)], erode)
+        return _combined(image, [(0, 0)] + [(axis, o) for axis in range(3) for o in (-1, 1)], erode)
     return None
 
 
@@ -105,10 +107,9 @@ def _apply(image, steps, erode):
     for fp, n in steps:
         for _ in range(n):
             fast = _fast(image, fp, erode)
-            if fast is None:
-                image = function(image, structure=fp, iterations=n - _, border_value=erode)
-                break
-            image = fast
+            # One iteration per call: SciPy 1.17's binary_dilation with iterations > 1 and a
+            # footprint larger than the image corrupts memory.
+            image = function(image, structure=fp, border_value=erode) if fast is None else fast
     return image
 
 
