@@ -177,3 +177,20 @@ def test_mask_edge_cases_empty_and_touching_the_box():
         model_mask(d, threshold=0.1, enclose_percent=50)
     with pytest.raises(ValueError, match="extend"):
         model_mask(d, threshold=0.1, extend_px=-1)
+
+
+def test_the_readme_examples_run_as_shown(tmp_path, monkeypatch):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "fill_hollow_mask" in b or "model_density(" in b]
+    assert len(blocks) == 2
+    monkeypatch.chdir(tmp_path)
+    write_volume("average.mrc", np.zeros((40, 44, 48), np.float32), voxel_size=1.5)
+    write("fit.cif", helix_atoms(14, start=(20.0, 33.0, 36.0)))
+    namespace = {}
+    exec("from napari_cryomask import cryomask\n" + "\n".join(blocks), namespace)
+    assert namespace["solid"][32, 32, 32] == 1 and namespace["rod"].sum() > 0
+    assert namespace["mask"].max() == 1 and namespace["also"].max() == 1
+    assert namespace["start"].tolist() == (np.argwhere(namespace["core"]).min(0)).tolist()

@@ -5,7 +5,9 @@ Differences from cryoCAT 0.7.1 (the README lists them too): arrays, sizes, centr
 boxes too and take fractional radii and centres; a cylinder that does not fit the box is clipped;
 rotated shapes are computed from coordinates about the shape's own centre rather than resampled
 about the box centre; ``map_tight_mask`` defaults to Otsu's threshold and ignores NaN; masks given
-as files are read with :func:`napari_cryomask.io.read_volume`; files are written atomically.
+as files are read with :func:`napari_cryomask.io.read_volume`; files are written atomically. The
+measures, filling, solidity, marker-cylinder and molmap functions differ where the README's table
+says (empty masks, footprints, a threshold cryoCAT drops, a cylinder it cannot make).
 
 Examples
 --------
