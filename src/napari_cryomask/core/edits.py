@@ -120,3 +120,48 @@ def decode_runs(text: str, size: int | None = None, what: str = "runs") -> np.nd
         ends = np.cumsum(gaps + lengths)
         runs[:, 0] = ends - lengths
     return runs if size is None else check_runs(runs, size, what)
+
+
+def edited_mask(mask, edited, edge: str = "cosine", edge_width_px: float = 0.0, *, level: float = 0.5) -> np.ndarray:
+    """The soft mask after a hand edit: the mask as it was away from the edits, its edge rebuilt near them.
+
+    Near the edited voxels the mask is :func:`~napari_cryomask.core.edge_rebuild.soft_from_binary`
+    of the edited binary (the soft edge ``edge`` of ``edge_width_px`` voxels, the one it had);
+    farther than the edge reaches plus a blend of at least 2 voxels the original values stay, byte
+    for byte; in between the two are blended. Either way ``edited_mask(...) >= level`` is ``edited``.
+
+    Examples
+    --------
+    >>> from napari_cryomask.core.shapes import sphere
+    >>> m = sphere(40, 6, center=(20, 20, 12), edge="cosine", edge_width_px=3)
+    >>> painted = m >= 0.5; painted[20, 20, 30:33] = True  # a stroke far from the sphere
+    >>> e = edited_mask(m, painted, "cosine", 3)
+    >>> bool(np.array_equal(e >= 0.5, painted)), bool(np.array_equal(e[:, :, :20], m[:, :, :20]))
+    (True, True)
+    """
+    from .blocks import grow_block, nonzero_block
+    from .distance import outside_distance
+    from .edge_rebuild import soft_from_binary
+    from .edges import edge_reach
+
+    mask = np.asarray(mask, dtype=np.float32)
+    edited = np.asarray(edited, dtype=bool)
+    if edited.shape != mask.shape:
+        raise ValueError(f"the edited binary has shape {edited.shape} but the mask has {mask.shape}")
+    level32 = np.float32(level)
+    changed = edited != (mask >= level32)
+    out = mask.copy()
+    core = nonzero_block(changed)
+    if core is None:
+        return out
+    near = edge_reach(edge, edge_width_px) + 1.5
+    blend = max(2.0, near / 2)
+    block = grow_block(core, int(np.ceil(near + blend)) + 1, mask.shape)
+    rebuilt = soft_from_binary(edited, edge, edge_width_px, level=level)[block]
+    weight = np.clip((outside_distance(changed[block]) - np.float32(near)) / np.float32(blend), 0, 1).astype(np.float32)
+    part = (1 - weight) * rebuilt + weight * mask[block]
+    inside = edited[block]
+    part[inside & (part < level32)] = level32
+    part[~inside & (part >= level32)] = np.nextafter(level32, np.float32(0))
+    out[block] = part
+    return out

@@ -3,7 +3,9 @@
 Each drawn plane becomes a 2D signed distance map (negative inside, the boundary half way between
 voxels); a plane between two drawn ones takes the linear blend of their maps and is inside where
 the blend is ≤ 0. Two equal discs give a cylinder between them, a disc and a smaller one a cone's
-frustum, and shapes that move slide from one to the other, as segmentation tools interpolate.
+frustum, as segmentation tools interpolate. A shape that moves between the planes goes from one
+to the other through their overlap (narrower half way); shapes that do not overlap across the gap
+do not join: draw a plane between them.
 """
 
 from __future__ import annotations

@@ -8,8 +8,9 @@
 - ``added`` and ``removed``: the edited voxels' runs as text (:func:`~napari_cryomask.core.edits.encode_runs`),
   or instead ``edits_file``, a compressed ``.npz`` beside the mask holding both, pinned by
   ``edits_sha256`` (:func:`edits_digest`); a missing or changed file is an error that says so;
-- ``edge`` and ``edge_width_px``: the soft edge rebuilt around the edited binary
-  (:func:`~napari_cryomask.core.edge_rebuild.soft_from_binary`), by default the one the input had.
+- ``edge`` and ``edge_width_px``: the soft edge rebuilt near the edits
+  (:func:`~napari_cryomask.core.edits.edited_mask`; away from them the input's values stay), by
+  default the one the input had.
 
 :func:`edit_recipe` makes the recipe and the edited mask from a mask, its recipe and the edited binary.
 """
@@ -22,9 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.edge_rebuild import soft_from_binary
 from ..core.edges import EDGES
-from ..core.edits import apply_edits, binary_digest, check_runs, decode_runs, edit_runs, encode_runs
+from ..core.edits import apply_edits, binary_digest, check_runs, decode_runs, edit_runs, edited_mask, encode_runs
 from .document import make_recipe
 from .registry import operation
 from .schema import Choice, Number, Text
@@ -103,12 +103,7 @@ def _edit(recipe, context):
             f"at {level:g}), so the edits are stale; edit the current mask again"
         )
     added, removed = _load_edits(p, before.size)
-    return edited_mask(apply_edits(before, added, removed), p.get("edge", "none"), p.get("edge_width_px", 0.0), level)
-
-
-def edited_mask(binary, edge, edge_width_px, level=0.5):
-    """The soft mask of an edited binary, as the ``edit`` recipe replays it."""
-    return soft_from_binary(binary, edge, edge_width_px, level=level)
+    return edited_mask(mask, apply_edits(before, added, removed), p.get("edge", "none"), p.get("edge_width_px", 0.0), level=level)
 
 
 def edit_recipe(input_recipe, mask, edited, *, level=0.5, edge=None, edge_width_px=None, edits_file=None, **extra):
@@ -160,4 +155,4 @@ def edit_recipe(input_recipe, mask, edited, *, level=0.5, edge=None, edge_width_
         params.update(edits_file=str(path), edits_sha256=save_edits(path, added, removed))
     extra.setdefault("box_shape", mask.shape)
     recipe = make_recipe("edit", params, inputs=[input_recipe], **extra)
-    return recipe, edited_mask(edited, params["edge"], params["edge_width_px"], level)
+    return recipe, edited_mask(mask, edited, params["edge"], params["edge_width_px"], level=level)
