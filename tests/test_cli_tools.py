@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from napari_cryomask.core import shapes
 from napari_cryomask.io import read_volume, write_volume
 from napari_cryomask.recipes import apply_recipe, load_recipe, save_recipe
 from napari_cryomask.recipes.tools_edit import edit_recipe, edits_path
@@ -118,7 +117,8 @@ def test_apply_a_mask_to_a_real_map(shared_data, tmp_path):
     assert np.ptp(masked.data[mask == 0]) < 1e-5
     replays_byte_for_byte(tmp_path, "masked.mrc")
     ok(tmp_path, "apply", "s.mrc", source, "--outside", "lowpass", "--lowpass", "40", "-o", "low.mrc")
-    assert fails(tmp_path, 2, "apply", "s.mrc", source, "--outside", "lowpass", "-o", "x.mrc").endswith("--outside lowpass needs --lowpass Å")
+    line = fails(tmp_path, 2, "apply", "s.mrc", source, "--outside", "lowpass", "-o", "x.mrc")
+    assert line.endswith("--outside lowpass needs --lowpass Å")
 
 
 def test_apply_warns_about_another_pixel_size_and_refuses_another_box(tmp_path):

@@ -160,7 +160,8 @@ def _blob_angles(mask, center):
 @pytest.mark.parametrize("exact", [True, False])
 def test_off_centre_sphere_under_c6_becomes_six_spheres_sixty_degrees_apart(exact):
     box, c = 48, (24, 24, 24)
-    params = {"shape": "sphere", "radius": 4.0, "center": (24.0, 24.0 + 14 * math.sin(math.radians(20)), 24.0 + 14 * math.cos(math.radians(20)))}
+    at = math.radians(20)
+    params = {"shape": "sphere", "radius": 4.0, "center": (24.0, 24.0 + 14 * math.sin(at), 24.0 + 14 * math.cos(at))}
     if exact:
         recipe = make_recipe("symmetrize", {"group": "C6"}, box_shape=box, inputs=[make_recipe("shape", params, box_shape=box)])
         s = apply_recipe(recipe)[0]
@@ -177,7 +178,8 @@ def test_off_centre_sphere_under_c6_becomes_six_spheres_sixty_degrees_apart(exac
 
 def test_exact_copies_of_a_shape_match_the_resampled_ones():
     box = 40
-    params = {"shape": "cylinder", "radius": 3, "height": 10, "center": (22, 20, 27), "angles": (10, 60, 0), "edge": "cosine", "edge_width_px": 2}
+    params = {"shape": "cylinder", "radius": 3, "height": 10, "center": (22, 20, 27), "angles": (10, 60, 0),
+              "edge": "cosine", "edge_width_px": 2}
     shape_recipe = make_recipe("shape", params, box_shape=box)
     exact = apply_recipe(make_recipe("symmetrize", {"group": "D3"}, box_shape=box, inputs=[shape_recipe]))[0]
     resampled = symmetrize(apply_recipe(shape_recipe)[0], "D3")
