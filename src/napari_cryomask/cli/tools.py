@@ -254,10 +254,14 @@ def run_apply(args):
         map_sha256=data_digest(density.data), command=args.command_line,
     )
     masked, _ = apply_recipe(roundtrip(recipe))
-    write_volume(args.output, masked, voxel_size=map_voxel_size, origin=density.origin, overwrite=args.force)
-    sidecar = save_recipe(args.output, recipe, masked)
-    print(f"wrote {args.output} ({'x'.join(map(str, masked.shape))} voxels, the map {args.map} masked by {args.mask}, "
-          f"outside: {args.outside}) and its recipe {sidecar}")
+    write_map(args, recipe, masked, map_voxel_size, density.origin, f"the map {args.map} masked by {args.mask}, outside: {args.outside}")
+
+
+def write_map(args, recipe, data, voxel_size, origin, what="a masked map"):
+    """Write a masked map (not a mask: no volume, no edge check) and its recipe, then one line about them."""
+    write_volume(args.output, data, voxel_size=voxel_size, origin=origin, overwrite=args.force)
+    sidecar = save_recipe(args.output, recipe, data)
+    print(f"wrote {args.output} ({'x'.join(map(str, data.shape))} voxels, {what}) and its recipe {sidecar}")
 
 
 def run_resample(args):
