@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import numbers
 import warnings
 
 import numpy as np
@@ -27,7 +28,7 @@ _SOLID_KEYS = ("radius", "radii", "height", "inner_radius", "size", "rounding")
 def check_mode(mode: str, threshold: float) -> None:
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
-    if not (isinstance(threshold, (int, float)) and 0 < threshold <= 1):
+    if isinstance(threshold, bool) or not (isinstance(threshold, numbers.Real) and 0 < threshold <= 1):
         raise ValueError(f"threshold must be above 0 and at most 1 (a share of the copies), got {threshold!r}")
 
 

@@ -14,6 +14,7 @@ taper of ``edge_width_px`` follows outside them, and the rest is 0.
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -23,7 +24,7 @@ from .symmetry import axis_rotation
 
 
 def _check_fraction(z_fraction):
-    if not (isinstance(z_fraction, (int, float)) and 0 < z_fraction <= 1):
+    if isinstance(z_fraction, bool) or not (isinstance(z_fraction, numbers.Real) and 0 < z_fraction <= 1):
         raise ValueError(f"z_fraction must be above 0 and at most 1 (a share of the box length along z), got {z_fraction!r}")
 
 
