@@ -44,11 +44,16 @@ def test_widget_masks_replay_on_the_command_line(make_napari_viewer, qtbot, samp
     qtbot.waitUntil(lambda: not shape.busy, timeout=60_000)
 
     _, combine = viewer.window.add_plugin_dock_widget(PLUGIN, "Combine masks")
-    combine.operation.setCurrentText("subtraction")
+    choose(qtbot, combine.editors["operation"].combo, "subtraction")
+    masks = combine.editors["masks"]
     for name in ("tight mask", "shape mask"):
-        [item] = combine.masks.findItems(name, Qt.MatchExactly)
+        [item] = masks.list.findItems(name, Qt.MatchExactly)
         item.setCheckState(Qt.Checked)
-    qtbot.waitUntil(lambda: combine.output_layer is not None and not combine._worker.busy, timeout=60_000)
+    [item] = masks.list.findItems("tight mask", Qt.MatchExactly)
+    masks.list.setCurrentItem(item)
+    qtbot.mouseClick(masks.up, Qt.LeftButton)  # the tight mask minus the cylinder
+    assert [layer.name for layer in combine.inputs] == ["tight mask", "shape mask"]
+    qtbot.waitUntil(lambda: combine.output is not None and not combine.busy, timeout=60_000)
 
     for name in ("tight mask", "shape mask", "combined mask"):
         layer = viewer.layers[name]

@@ -16,6 +16,7 @@ import logging
 from napari.utils.notifications import show_error
 from napari.viewer import Viewer
 
+from ..recipes import data_digest
 from .layer_combine import combine_layers, top_first
 from .mask_layer import show_mask
 
@@ -45,7 +46,9 @@ def combine_selected(viewer: Viewer, operation: str):
         previous = viewer.layers[name] if name in viewer.layers else None
         if previous is not None and previous in viewer.layers.selection:
             previous = None
-        return show_mask(viewer, compute(), name=name, layer=previous, reference=selected[0], recipe=recipe)
+        mask = compute()
+        recipe = dict(recipe, data_sha256=data_digest(mask))  # so that saving notices later edits
+        return show_mask(viewer, mask, name=name, layer=previous, reference=selected[0], recipe=recipe)
     except Exception as error:  # noqa: BLE001 - a menu command reports, never raises into Qt
         log.debug("Combine selected masks: %s failed", operation, exc_info=True)
         show_error(f"Combine selected masks: {_one_line(error)}")
