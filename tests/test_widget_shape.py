@@ -419,10 +419,18 @@ def test_found_in_the_plugin_menu(make_napari_viewer, qtbot):
     assert mask_layers(viewer) == [layer] and np.array_equal(layer.data, apply_recipe(layer.metadata[METADATA_KEY])[0])
 
 
-def test_keyboard_arrow_steps_apply_at_once(blob, qtbot):
-    viewer, _, _ = blob
+def test_arrow_steps_preview_and_apply_once_they_rest(make_napari_viewer, qtbot):
+    viewer = make_napari_viewer()
+    viewer.add_image(np.zeros((160, 160, 160), np.float32), scale=(2.0, 2.0, 2.0), name="big")
     widget = dock(viewer)
-    before = widget.model["radius"]
-    qtbot.keyClick(spin(widget, "radius"), Qt.Key_Up)
     settle(qtbot, widget)
-    assert widget.output.metadata[METADATA_KEY]["params"]["radius"] == pytest.approx((before + 1) / 2)
+    layer = widget.output
+    full = []
+    layer.events.data.connect(lambda event: full.append(widget.model["radius"]))
+    before = widget.model["radius"]
+    for _ in range(5):  # a held arrow key
+        qtbot.keyClick(spin(widget, "radius"), Qt.Key_Up)
+    assert widget.model.moving and widget.model.stale
+    settle(qtbot, widget)
+    assert full == [before + 5]  # one volume, for the value the steps came to
+    assert layer.metadata[METADATA_KEY]["params"]["radius"] == pytest.approx((before + 5) / 2)

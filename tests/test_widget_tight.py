@@ -159,6 +159,7 @@ def test_a_threshold_above_the_low_passed_maximum_is_an_error_not_an_empty_mask(
     settle(qtbot, widget)
     assert "is above the low-passed map's maximum" in widget.error.text()
     assert widget.editors["threshold"].invalid
+    assert widget.editors["threshold"].spin.value() == pytest.approx(0.9)  # the box shows the value refused, not a clamped one
 
 
 @pytest.mark.parametrize("scale", [1e-4, 3e5])

@@ -8,7 +8,7 @@ An editor marked invalid gets a vermillion frame and the message as its tooltip.
 
 from __future__ import annotations
 
-from qtpy.QtCore import Qt
+from qtpy.QtCore import Qt, QTimer
 from qtpy.QtWidgets import (
     QAbstractSpinBox,
     QBoxLayout,
@@ -33,6 +33,7 @@ from . import controls as c
 
 INVALID_STYLE = "border: 2px solid #D55E00; border-radius: 2px;"
 SLIDER_STEPS = 1000
+STEP_REST_MS = 250  # steps closer together than this are one move
 SPIN_MIN_WIDTH = 56
 
 
@@ -49,8 +50,29 @@ def _compact(widget: QWidget, minimum: int = SPIN_MIN_WIDTH) -> None:
         widget.setStyleSheet(widget.property("base_style"))
 
 
+class _Stepping:
+    """A spin box that remembers whether its last change was a step (an arrow, the wheel, Page Up)."""
+
+    stepping = False
+
+    def stepBy(self, steps):
+        self.stepping = True
+        try:
+            super().stepBy(steps)
+        finally:
+            self.stepping = False
+
+
+class StepSpinBox(_Stepping, QSpinBox):
+    pass
+
+
+class StepDoubleSpinBox(_Stepping, QDoubleSpinBox):
+    pass
+
+
 def _spin(control, whole: bool = False) -> QAbstractSpinBox:
-    spin = QSpinBox() if whole else QDoubleSpinBox()
+    spin = StepSpinBox() if whole else StepDoubleSpinBox()
     spin.setKeyboardTracking(False)
     if not whole:
         spin.setDecimals(control.decimals)
@@ -124,8 +146,24 @@ class Editor:
         self.commit()
 
     def commit(self, *_) -> None:
-        if not self._quiet:
+        """Apply the value shown: at once, or, for steps in quick succession, as a move that rests
+        :data:`STEP_REST_MS` after the last step (a held arrow key computes one volume, not each step)."""
+        if self._quiet:
+            return
+        if any(getattr(w, "stepping", False) for w in self.widgets()):
+            self.model.move(self.name, self.read())
+            self._rest_timer().start()
+        else:
             self.model.set(self.name, self.read())
+
+    def _rest_timer(self) -> QTimer:
+        timer = getattr(self, "_timer", None)
+        if timer is None:
+            timer = self._timer = QTimer(self.field)
+            timer.setSingleShot(True)
+            timer.setInterval(STEP_REST_MS)
+            timer.timeout.connect(self.model.rest)
+        return timer
 
     def mark(self, message: str | None) -> None:
         """Frame the inputs and put ``message`` in their tooltip (None clears)."""
@@ -239,9 +277,14 @@ class SliderEditor(Editor):
         return [self.spin, self.slider]
 
     def _range(self):
+        """The slider's range: the control's, widened to hold the value the model has (never clamped
+        on screen, so that the box shows what is applied, even a value the model refuses)."""
         low, high = self.control.limits(self.model)
-        low = -1.0 if low is None else low
-        high = low + 1.0 if high is None or high <= low else high
+        value = self.model[self.name]
+        if not isinstance(value, (int, float)):
+            value = low if low is not None else 0.0
+        low = -1.0 if low is None else min(low, value)
+        high = low + 1.0 if high is None or high <= low else max(high, value)
         return low, high
 
     def refresh(self):
