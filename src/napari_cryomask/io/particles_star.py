@@ -205,7 +205,10 @@ class _Relion:
             if not pixels.any():
                 return pixels
             if image_pixel is None:
-                raise ValueError(f"{self.path}: rlnOriginX/Y/Z are in pixels of a size the file does not give; give the tomogram's voxel size (voxel_size=, or --pixel-size)")
+                raise ValueError(
+                    f"{self.path}: rlnOriginX/Y/Z are in pixels of a size the file does not give; "
+                    "give the tomogram's voxel size (voxel_size=, or --pixel-size)"
+                )
             return pixels * image_pixel[:, None]
         return np.zeros((self.n, 3))
 
@@ -256,7 +259,7 @@ class _Relion:
             if self.has(*(f"rlnOrigin{a}Angst" for a in XYZ)) and self.origins_angstrom(None).any():
                 raise ValueError(
                     f"{self.path}: origins are in Å but the file gives no pixel size; give the tomogram's voxel size "
-                    "(the tomogram's, in Å) to convert them"
+                    "(voxel_size=, or --pixel-size) to convert them"
                 )
             origins = self.numbers([f"rlnOrigin{a}" for a in XYZ])[:, ::-1] if self.has(*(f"rlnOrigin{a}" for a in XYZ)) else 0.0
             return coordinates - np.einsum("nij,nj->ni", subtomogram, np.broadcast_to(origins, coordinates.shape)), None, version
