@@ -102,10 +102,8 @@ class Placement:
         return math.prod(self.box_shape) * self.dtype.itemsize
 
     def slabs(self) -> list[tuple[slice, slice, slice]]:
-        """The box cut along z into slabs of about :data:`SLAB_BYTES` (the same for a given box and dtype)."""
-        nz, ny, nx = self.box_shape
-        rows = max(1, SLAB_BYTES // max(1, ny * nx * max(4, self.dtype.itemsize)))
-        return [(slice(z, min(z + rows, nz)), slice(0, ny), slice(0, nx)) for z in range(0, nz, rows)]
+        """The box cut along z into slabs (:func:`slab_regions`)."""
+        return slab_regions(self.box_shape, self.dtype)
 
     def block(self, region=None, out=None) -> np.ndarray:
         """The result in ``region`` (three slices of the box; default all of it), into ``out`` if given.
@@ -194,6 +192,17 @@ class Placement:
                                for k in range(3)])
             ndimage.map_coordinates(self.volume, coords, output=out[z0:z0 + len(dz)], order=1, mode="constant", cval=0.0)
         return out
+
+
+def slab_regions(shape, dtype, slab_bytes=SLAB_BYTES) -> list[tuple[slice, slice, slice]]:
+    """A box cut along z into slabs of about ``slab_bytes`` (4 bytes a voxel at least): the same for a given box and dtype.
+
+    >>> [s[0] for s in slab_regions((5, 1024, 1024), np.float32, 8 << 20)]
+    [slice(0, 2, None), slice(2, 4, None), slice(4, 5, None)]
+    """
+    nz, ny, nx = shape
+    rows = max(1, slab_bytes // max(1, ny * nx * max(4, np.dtype(dtype).itemsize)))
+    return [(slice(z, min(z + rows, nz)), slice(0, ny), slice(0, nx)) for z in range(0, nz, rows)]
 
 
 def _poses(particles):

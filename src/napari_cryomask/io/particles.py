@@ -190,12 +190,16 @@ def checked_numbers(path, table, columns, where) -> np.ndarray:
             out[:, k] = np.asarray(values, dtype=np.float64)
         except (TypeError, ValueError):
             bad = next(i for i, v in enumerate(values) if not _is_number(v))
-            raise ValueError(f"{path}: {where(bad, column)}: {values.iloc[bad]!r} is not a number") from None
+            raise ValueError(f"{path}: {where(bad, column)}: {_plain(values.iloc[bad])!r} is not a number") from None
         finite = np.isfinite(out[:, k])
         if not finite.all():
             bad = int(np.flatnonzero(~finite)[0])
-            raise ValueError(f"{path}: {where(bad, column)}: {values.iloc[bad]!r} is not a finite number")
+            raise ValueError(f"{path}: {where(bad, column)}: {_plain(values.iloc[bad])!r} is not a finite number")
     return out
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def _is_number(value) -> bool:

@@ -18,7 +18,7 @@ Stored types:
 mask     MRC                  EM
 ======== ==================== ==================
 float32  mode 2 (float32)     float32 (code 5)
-uint8    mode 0 (int8, 0/1)   int8 (code 1)
+uint8    mode 0 (int8, 0-127) int8 (code 1)
 uint16   mode 6 (uint16)      int32 (code 4)
 int32    mode 2 (float32)     int32 (code 4)
 ======== ==================== ==================
@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from napari_cryomask.core.particles import slab_regions
 from napari_cryomask.io.atomic import atomic_write
 from napari_cryomask.io.checks import zyx_triple
 from napari_cryomask.io.em import EM_SUFFIXES, em_header
@@ -52,17 +53,6 @@ class _Array:
 
     def block(self, region):
         return self.data[region]
-
-
-def slab_regions(shape, dtype, slab_bytes=64 << 20) -> list[tuple[slice, slice, slice]]:
-    """The z slabs a mask of ``shape`` and ``dtype`` is written in (at least 4 bytes a voxel counted).
-
-    >>> [s[0] for s in slab_regions((5, 1024, 1024), np.float32, 8 << 20)]
-    [slice(0, 2, None), slice(2, 4, None), slice(4, 5, None)]
-    """
-    nz, ny, nx = shape
-    rows = max(1, slab_bytes // max(1, ny * nx * max(4, np.dtype(dtype).itemsize)))
-    return [(slice(z, min(z + rows, nz)), slice(0, ny), slice(0, nx)) for z in range(0, nz, rows)]
 
 
 def write_mask_file(path, source, *, voxel_size=None, origin=None, overwrite=False, scheduler=None) -> str:
@@ -119,7 +109,9 @@ def write_mask_file(path, source, *, voxel_size=None, origin=None, overwrite=Fal
             return
         import mrcfile
 
-        stored, mode = _MRC_STORED[dtype.name]
+        mode = _MRC_STORED[dtype.name][1]
+        # mrcfile lays out the header; the data are then written through maps of one slab each, so
+        # the process never maps (or holds) the whole file.
         with mrcfile.new_mmap(temp, shape=shape, mrc_mode=mode, overwrite=True) as mrc:
             if spacing is not None:
                 mrc.voxel_size = spacing[::-1]
@@ -127,9 +119,14 @@ def write_mask_file(path, source, *, voxel_size=None, origin=None, overwrite=Fal
             # A fixed label (mrcfile's default carries the time), as io.mrc writes, for replays byte for byte.
             mrc.header.label[0] = b"napari-cryomask"
             mrc.header.nlabl = 1
-            stats, sha = _fill(temp, int(mrc.data.offset), mrc.data.dtype, shape, slabs, source, scheduler)
-            mrc.header.dmin, mrc.header.dmax, mrc.header.dmean, mrc.header.rms = (np.float32(v) for v in stats)
-            digest.append(sha)
+            header_dtype, data_offset, data_dtype = mrc.header.dtype, int(mrc.data.offset), mrc.data.dtype
+        stats, sha = _fill(temp, data_offset, data_dtype, shape, slabs, source, scheduler)
+        header = np.memmap(temp, dtype=header_dtype, mode="r+", shape=(1,))
+        for name, value in zip(("dmin", "dmax", "dmean", "rms"), stats):
+            header[name] = np.float32(value)
+        header.flush()
+        del header
+        digest.append(sha)
 
     atomic_write(path, write, overwrite=overwrite)
     return digest[0]
@@ -161,6 +158,8 @@ class SlabWriter:
 
     def __call__(self, slab, sha=None):
         values = np.asarray(self.source.block(slab))
+        if self.stored == np.int8 and values.size and values.max() > 127:
+            raise ValueError(f"{self.path}: a uint8 mask is stored as signed 8-bit and holds 0 and 1; found {values.max()}")
         plane = self.shape[1] * self.shape[2] * self.stored.itemsize
         window = np.memmap(
             self.path, dtype=self.stored, mode="r+", offset=self.data_offset + slab[0].start * plane, shape=values.shape,
