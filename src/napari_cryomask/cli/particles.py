@@ -7,6 +7,7 @@ recipe replays with ``cryomask recipe apply`` to the same bytes.
 from __future__ import annotations
 
 import argparse
+import re
 import warnings
 from pathlib import Path
 
@@ -157,9 +158,12 @@ def _which_tomogram(args, particles):
     if len(names) <= 1:
         return None
     if args.like:
-        hits = np.flatnonzero(particles.matches(Path(args.like).stem))
-        if len(hits):
-            return str(particles.tomo[hits[0]])
+        stem = Path(args.like).stem
+        # the file's name, else a number in it (tomo_003.mrc is tomogram 3), the last one first
+        for name in [stem, *reversed(re.findall(r"\d+", stem))]:
+            hits = np.flatnonzero(particles.matches(name))
+            if len(hits):
+                return str(particles.tomo[hits[0]])
     shown = ", ".join(map(str, names[:8])) + (", ..." if len(names) > 8 else "")
     raise UsageError(f"{args.list} holds particles of {len(names)} tomograms ({shown}); choose one with --tomo")
 
