@@ -394,18 +394,15 @@ def tomogram_shell_mask(
     written = []
     for t in tomos:
         chosen = particles.tomo == t
-        centres, rows = np.floor(particles.positions[chosen]), radii[chosen]
-        mask = np.zeros(dims[t], np.uint8)
-        for radius in np.unique(rows):
-            outer = radius + shell / 2
-            if outer <= 0:
-                raise ValueError(
-                    f"tomogram {t}: a shell of radius {radius} and thickness {shell} is empty; check {motl_radius_id} and radius_offset"
-                )
-            plan = placement(mask.shape, centres[rows == radius], shape="sphere", radius=outer, thickness=shell, dtype="uint8")
-            np.maximum(mask, plan.render(), out=mask)
+        outer = radii[chosen] + shell / 2
+        if len(outer) and outer.min() <= 0:
+            raise ValueError(
+                f"tomogram {t}: a shell of radius {radii[chosen].min()} and thickness {shell} is empty; "
+                f"check {motl_radius_id} and radius_offset"
+            )
+        plan = placement(dims[t], np.floor(particles.positions[chosen]), shape="sphere", radius=outer, thickness=shell, dtype="uint8")
         name = f"{output_prefix}{str(int(t)).zfill(digits)}{output_suffix}"
-        write_mask_file(name, mask, overwrite=True)
+        write_mask_file(name, plan, overwrite=True)
         written.append(name)
     return written
 

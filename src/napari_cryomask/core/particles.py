@@ -71,6 +71,8 @@ class Placement:
         Particle → tomogram matrices on ``(z, y, x)`` (the particle's, times the object's own).
     ids : (N,) int64 or None
         Label of each particle, None for a union.
+    solids : tuple
+        The analytic solid placed: one for all particles, or one per particle.
     dtype : numpy dtype
         float32 or uint8 for a union, uint16 or int32 for labels.
     lo, hi : (N, 3) int64
@@ -84,7 +86,7 @@ class Placement:
     dtype: np.dtype
     lo: np.ndarray
     hi: np.ndarray
-    solid: object = None
+    solids: tuple = ()
     angles: np.ndarray | None = None
     thickness: float | None = None
     edge: str = "none"
@@ -169,8 +171,9 @@ class Placement:
         if self.volume is not None:
             return self._resampled(i, sub)
         angles = None if self.angles is None else self.angles[i]
+        solid = self.solids[i if len(self.solids) > 1 else 0]
         return render_solid(
-            self.solid, self.box_shape, center=self.positions[i], angles=angles, thickness=self.thickness,
+            solid, self.box_shape, center=self.positions[i], angles=angles, thickness=self.thickness,
             edge=self.edge, edge_width_px=self.edge_width_px, region=sub,
         )
 
@@ -249,8 +252,30 @@ def _label_dtype(ids) -> np.dtype:
     return np.dtype(np.uint16 if top <= np.iinfo(np.uint16).max else np.int32)
 
 
-def _rotation_free(solid, rotations) -> bool:
-    return isinstance(solid, Sphere) or bool(np.allclose(rotations, np.eye(3), atol=1e-12, rtol=0))
+def _rotation_free(solids, rotations) -> bool:
+    return all(isinstance(s, Sphere) for s in solids) or bool(np.allclose(rotations, np.eye(3), atol=1e-12, rtol=0))
+
+
+def _solids(shape, sizes, n) -> tuple:
+    """One solid for all particles, or one per particle where a size is given per particle (an array of N)."""
+    triples = ("radii", "size")
+    per_particle = {
+        k: np.asarray(v, dtype=float) for k, v in sizes.items()
+        if v is not None and np.ndim(v) == (2 if k in triples else 1) and not (k in triples and np.shape(v) == (3,) and n != 3)
+    }
+    if not per_particle:
+        return (make_solid(shape, **sizes),)
+    for k, v in per_particle.items():
+        if len(v) != n:
+            raise ValueError(f"{k} per particle must have one value for each of the {n} particles, got {len(v)}")
+    made, solids = {}, []
+    for i in range(n):
+        own = {**sizes, **{k: (tuple(v[i]) if v.ndim == 2 else float(v[i])) for k, v in per_particle.items()}}
+        key = tuple(sorted((k, str(v)) for k, v in own.items()))
+        if key not in made:
+            made[key] = make_solid(shape, **own)
+        solids.append(made[key])
+    return tuple(solids)
 
 
 def _euler_angles(rotations) -> np.ndarray:
@@ -313,18 +338,19 @@ def placement(
     common = dict(box_shape=box_shape, positions=positions, rotations=rotations, ids=ids, dtype=dtype)
     if mask is not None:
         return _volume_placement(mask, mask_scale, mask_center, common)
-    solid = make_solid(shape, **sizes)
+    solids = _solids(shape, sizes, len(positions))
     edge, edge_width_px = check_edge(edge, edge_width_px)
     if thickness is not None:
         thickness = float(thickness)
         if not math.isfinite(thickness) or thickness <= 0:
             raise ValueError(f"thickness must be a positive length, got {thickness!r}")
     reach = edge_reach(edge, edge_width_px)
-    free = _rotation_free(solid, rotations)
-    half = np.array([solid.half_extent(None if free else m) for m in rotations]).reshape(-1, 3) + reach
+    free = _rotation_free(solids, rotations)
+    shared = solids[0] if len(solids) == 1 else None
+    half = np.array([(shared or solids[i]).half_extent(None if free else m) for i, m in enumerate(rotations)]).reshape(-1, 3) + reach
     lo, hi = _blocks(positions, half, box_shape)
     return Placement(
-        **common, lo=lo, hi=hi, solid=solid, angles=None if free else _euler_angles(rotations),
+        **common, lo=lo, hi=hi, solids=solids, angles=None if free else _euler_angles(rotations),
         thickness=thickness, edge=edge, edge_width_px=edge_width_px,
     )
 
@@ -363,8 +389,9 @@ def particle_mask(
         place the object unturned.
     shape : {"sphere", "ellipsoid", "cylinder", "tube", "cuboid", "cone"}, optional
         The analytic shape to place, with its sizes in voxels as in :func:`.shapes.shape_mask`
-        (``radius``, ``radii``, ``height``, ``inner_radius``, ``size``, ``rounding``),
-        ``thickness`` for a shell and ``edge``/``edge_width_px`` for a soft edge.
+        (``radius``, ``radii``, ``height``, ``inner_radius``, ``size``, ``rounding``; each may
+        also be given per particle, an array of N values or of N triples), ``thickness`` for a
+        shell and ``edge``/``edge_width_px`` for a soft edge.
     mask : 3D array in [0, 1], optional
         A mask volume to place instead, centred at ``mask_center`` (default ``size // 2``), with
         ``mask_scale`` of its voxels to a tomogram voxel (tomogram voxel size / mask voxel size).
