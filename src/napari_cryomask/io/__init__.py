@@ -16,13 +16,17 @@ Examples
 from napari_cryomask.io.dispatch import is_supported, read_volume, write_volume
 from napari_cryomask.io.em import EM_SUFFIXES
 from napari_cryomask.io.mrc import MRC_SUFFIXES
+from napari_cryomask.io.particles import PARTICLE_SUFFIXES, Particles, read_particles
 from napari_cryomask.io.volume import Volume
 
 __all__ = [
     "EM_SUFFIXES",
     "MRC_SUFFIXES",
+    "PARTICLE_SUFFIXES",
+    "Particles",
     "Volume",
     "is_supported",
+    "read_particles",
     "read_volume",
     "write_volume",
 ]
