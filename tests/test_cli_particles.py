@@ -6,7 +6,7 @@ import mrcfile
 import numpy as np
 import pytest
 from test_cli import fails, ok, run
-from test_io_particles import dynamo_file, motl_file, relion5_files
+from test_io_particles import dynamo_file, motl_file, relion5_files, relion_file
 
 from napari_cryomask.core.particles import particle_mask
 from napari_cryomask.core.shapes import shape_mask
@@ -116,6 +116,15 @@ def test_particles_outside_the_box_warn(tmp_path):
     assert result.returncode == 0 and "1 of 2 particles lie outside the box" in result.stderr
     result = run(tmp_path, "particles", listed, "--box", "5,5,5", "--shape", "sphere", "--radius", 2, "-o", "none.mrc")
     assert result.returncode == 0 and "no particle of" in result.stderr and "check --pixel-size" in result.stderr
+
+
+def test_pixels_of_a_known_size_in_a_tomogram_of_unknown_voxel_size_warn(tmp_path):
+    listed = relion_file(tmp_path / "r.star", [((10.0, 12.0, 14.0), (0, 0, 0))], pixel=2.5)
+    result = run(tmp_path, "particles", listed, "--box", "30,36,40", "--shape", "sphere", "--radius", 2, "-o", "m.mrc")
+    assert result.returncode == 0 and "pixels of 2.5 Å and the tomogram's pixel size is unknown" in result.stderr
+    assert read_volume(tmp_path / "m.mrc").data[10, 12, 14] == 1
+    ok(tmp_path, "particles", listed, "--box", "30,36,40", "--pixel-size", 5, "--shape", "sphere", "--radius", 2, "-o", "half.mrc")
+    assert read_volume(tmp_path / "half.mrc").data[5, 6, 7] == 1
 
 
 @pytest.mark.parametrize("args, needle", [

@@ -194,6 +194,12 @@ def run_particles(args):
     if args.mask and args.soft_edge:
         raise UsageError("--soft-edge applies to --shape; give the mask its soft edge first (cryomask soften)")
     listed = read_particles(args.list, voxel_size=tomogram_voxel(voxel_size), tomograms=args.tomograms or box_shape)
+    if voxel_size is None and listed.voxel_size is not None:
+        warnings.warn(
+            f"{args.list} gives positions in pixels of {listed.voxel_size:g} Å and the tomogram's pixel size is unknown; "
+            "they are placed as if its voxels were that size (give --pixel-size if they are not)",
+            stacklevel=2,
+        )
     tomo = _which_tomogram(args, listed)
     params = {
         "list": str(Path(args.list).resolve()), "list_sha256": file_sha256(args.list), "tomo": tomo,
