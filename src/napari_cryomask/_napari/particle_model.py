@@ -99,6 +99,7 @@ class ParticleModel(DesignModel):
         self._read = None  # (key, particles) of the last list read
         self._shown = []  # the Points and Vectors layers showing the particles
         self._planned = None  # (key, (placement, recipe)) of the last values planned
+        self._after = ""  # the notice for the result being computed
         maps = self.choices("tomogram")
         self.assign(tomogram=maps[0] if maps else None)
         self.output.switch(None if self["tomogram"] is None else self["tomogram"].unique_id)
@@ -169,10 +170,8 @@ class ParticleModel(DesignModel):
         if len(listed.tomograms) <= 1:
             return None
         layer = self["tomogram"]
-        if layer is not None:
-            hits = np.flatnonzero(listed.matches(layer.name))
-            if len(hits):
-                return str(listed.tomo[hits[0]])
+        if layer is not None and listed.named_like(layer.name) is not None:
+            return str(listed.named_like(layer.name))
         shown = ", ".join(map(str, listed.tomograms[:8]))
         raise Invalid(f"the list holds particles of {len(listed.tomograms)} tomograms ({shown}): type one in "
                       f"'{self.control('tomo').label}'", "tomo")
@@ -282,11 +281,16 @@ class ParticleModel(DesignModel):
         self._show_particles(listed, chosen)
         voxel_size = self.voxel_size()
         reference = self["tomogram"] if self["tomogram"] is not None else _Placement(voxel_size)
-        if recipe is None:
-            self.say(f"the mask layer {self['mask'].name!r} is not a saved file: the particle mask has no recipe "
-                     "(save the mask and choose it again to get one)")
+        self._after = "" if recipe is not None else (
+            f"the mask layer {self['mask'].name!r} is not a saved file: the particle mask has no recipe "
+            "(save the mask and choose it again to get one)"
+        )
         return Job(compute=plan.render, recipe=recipe, reference=reference, voxels=math.prod(self.box_shape()),
                    measure=lambda mask: readout_text(mask, voxel_size))
+
+    def shown(self, result) -> None:
+        if self._after:
+            self.notice = self._after
 
     def preview_box(self) -> tuple:
         return self.box_shape()

@@ -13,8 +13,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import numpy as np
-
 from ..io.particles import is_particle_list
 from .particle_layers import layers_by_tomogram, read_for
 
@@ -49,7 +47,7 @@ def tomogram_of(maps, path):
     if len(maps) == 1:
         return maps[0]
     probe = read_for(path)
-    named = [layer for layer in maps if probe.matches(layer.name).any()]
+    named = [layer for layer in maps if probe.named_like(layer.name) is not None]
     return named[0] if len(named) == 1 else None
 
 
@@ -73,7 +71,5 @@ def read_particle_lists(path, maps=None):
             out += layers_by_tomogram(particles, name)
             continue
         placement = {"scale": tuple(tomogram.scale[-3:]), "translate": tuple(tomogram.translate[-3:])}
-        hits = np.flatnonzero(particles.matches(tomogram.name))
-        show = particles.tomo[hits[0]] if len(hits) else None
-        out += layers_by_tomogram(particles, name, show=show, **placement)
+        out += layers_by_tomogram(particles, name, show=particles.named_like(tomogram.name), **placement)
     return out

@@ -7,7 +7,6 @@ recipe replays with ``cryomask recipe apply`` to the same bytes.
 from __future__ import annotations
 
 import argparse
-import re
 import warnings
 from pathlib import Path
 
@@ -157,13 +156,8 @@ def _which_tomogram(args, particles):
     names = particles.tomograms
     if len(names) <= 1:
         return None
-    if args.like:
-        stem = Path(args.like).stem
-        # the file's name, else a number in it (tomo_003.mrc is tomogram 3), the last one first
-        for name in [stem, *reversed(re.findall(r"\d+", stem))]:
-            hits = np.flatnonzero(particles.matches(name))
-            if len(hits):
-                return str(particles.tomo[hits[0]])
+    if args.like and particles.named_like(args.like) is not None:
+        return str(particles.named_like(args.like))
     shown = ", ".join(map(str, names[:8])) + (", ..." if len(names) > 8 else "")
     raise UsageError(f"{args.list} holds particles of {len(names)} tomograms ({shown}); choose one with --tomo")
 

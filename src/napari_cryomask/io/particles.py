@@ -95,6 +95,24 @@ class Particles:
         wanted = {name, Path(name).name, Path(name).stem}
         return np.array([v in wanted or Path(v).name in wanted or Path(v.split(":")[0]).stem in wanted for v in values], bool)
 
+    def named_like(self, name):
+        """The tomogram of the list a file or layer called ``name`` shows, or None.
+
+        Its name or stem, else a number in it, the last first (``tomo_003.mrc`` is tomogram 3).
+
+        >>> p = Particles(np.zeros((2, 3)), np.zeros((2, 3, 3)), np.array([1, 3]), np.ones(2, int))
+        >>> p.named_like("tomo_003.mrc"), p.named_like("tomo_2")
+        (3, None)
+        """
+        import re
+
+        stem = Path(str(name)).stem
+        for candidate in [str(name), stem, *reversed(re.findall(r"\d+", stem))]:
+            hits = np.flatnonzero(self.matches(candidate))
+            if len(hits):
+                return self.tomo[hits[0]].item() if hasattr(self.tomo[hits[0]], "item") else self.tomo[hits[0]]
+        return None
+
     def select(self, name) -> Particles:
         """The particles of tomogram ``name`` (see :meth:`matches`); an error names the tomograms there are."""
         keep = self.matches(name)
