@@ -59,7 +59,12 @@ def combine_widget(viewer, qtbot):
 
 @pytest.mark.parametrize(
     "make, values",
-    [(shape_widget, ("30", "26", "22")), (tight_widget, ("4", "8", "12")), (soften_widget, ("8", "12", "16")), (combine_widget, ("1", "2", "3"))],
+    [
+        (shape_widget, ("30", "26")),
+        (tight_widget, ("4", "8")),
+        (soften_widget, ("8", "12")),
+        (combine_widget, ("1", "2")),
+    ],
     ids=["shape", "tight", "soften", "combine"],
 )
 def test_new_mask_and_renaming_in_every_widget(make_napari_viewer, qtbot, tmp_path, make, values):

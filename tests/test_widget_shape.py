@@ -259,6 +259,7 @@ def test_typed_box_without_a_map(make_napari_viewer, qtbot, tmp_path):
     type_into(qtbot, spin(widget, "radius"), "30")
     settle(qtbot, widget)
     assert mask_layers(viewer) == [layer] and layer.data.shape == (40, 50, 60) and tuple(layer.scale) == (3.0, 3.0, 3.0)
+    assert tuple(viewer.camera.center[-2:]) == pytest.approx((49 * 3 / 2, 59 * 3 / 2))  # the view follows the new box
     recipe = layer.metadata[METADATA_KEY]
     assert recipe["params"]["radius"] == 10.0 and recipe["params"]["center"] == [20.0, 25.0, 30.0]
     assert widget.editors["radius"].note.text() == "= 10 vox"
@@ -434,3 +435,23 @@ def test_arrow_steps_preview_and_apply_once_they_rest(make_napari_viewer, qtbot)
     settle(qtbot, widget)
     assert full == [before + 5]  # one volume, for the value the steps came to
     assert layer.metadata[METADATA_KEY]["params"]["radius"] == pytest.approx((before + 5) / 2)
+
+
+def test_a_typed_value_applies_when_focus_leaves_the_box(blob, qtbot, tmp_path):
+    viewer, _, _ = blob
+    widget = dock(viewer)
+    window = viewer.window._qt_window
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    box = spin(widget, "radius")
+    box.setFocus()
+    qtbot.waitUntil(box.hasFocus)
+    type_into(qtbot, box, "25", finish=None)
+    settle(qtbot, widget)
+    assert widget.output.metadata[METADATA_KEY]["params"]["radius"] != 12.5  # nothing applied while typing
+    qtbot.keyClick(box, Qt.Key_Tab)  # on to the next field
+    qtbot.waitUntil(lambda: not box.hasFocus())
+    settle(qtbot, widget)
+    assert widget.output.metadata[METADATA_KEY]["params"]["radius"] == 12.5
+    all_agree(widget, tmp_path)

@@ -224,6 +224,7 @@ class ShapeModel(DesignModel):
             self._recentre = True
         if "voxel_size" in names and self["map"] is None:
             self.assign(offset=self._offset_of(self["center"]))
+            self._recentre = True  # the box's size in Å changed: the view follows it
         if "offset" in names:
             middle = default_center(self.box_shape())
             self.assign(center=tuple(_round(m + o / v, 3) for m, o, v in zip(middle, self["offset"], self.voxel_size())))
