@@ -455,3 +455,28 @@ def test_a_typed_value_applies_when_focus_leaves_the_box(blob, qtbot, tmp_path):
     settle(qtbot, widget)
     assert widget.output.metadata[METADATA_KEY]["params"]["radius"] == 12.5
     all_agree(widget, tmp_path)
+
+
+def test_a_late_worker_result_never_hides_an_error_typed_after_it(make_napari_viewer, qtbot, tmp_path):
+    viewer = make_napari_viewer()
+    viewer.add_image(np.zeros((200, 200, 200), np.float32), scale=(2.0, 2.0, 2.0), name="big")
+    widget = dock(viewer)
+    choose(qtbot, widget.editors["shape"].combo, "cuboid")
+    for axis in range(3):
+        type_into(qtbot, spin(widget, "size", axis), "40")
+    settle(qtbot, widget)
+    layer = widget.output
+    before = layer.metadata[METADATA_KEY]
+    type_into(qtbot, spin(widget, "rounding"), "8")  # valid: computed on the worker
+    assert widget.model.runner.busy
+    type_into(qtbot, spin(widget, "rounding"), "30")  # invalid, while 8 still computes
+    qtbot.waitUntil(lambda: not widget.model.runner.busy, timeout=60_000)  # the result for 8 arrives late
+    qtbot.wait(100)
+    assert widget.error.text() == "rounding (30 Å) must be at most half the smallest size (40 Å)"
+    assert widget.editors["rounding"].invalid and widget.editors["rounding"].value == 30.0
+    assert layer.metadata[METADATA_KEY]["params"] == before["params"]  # 8 was never shown
+    assert widget.model.stale and STALE_KEY in layer.metadata
+    type_into(qtbot, spin(widget, "rounding"), "4")
+    settle(qtbot, widget)
+    assert layer.metadata[METADATA_KEY]["params"]["rounding"] == 2.0 and not widget.error.text()
+    all_agree(widget, tmp_path)
