@@ -353,6 +353,8 @@ def test_long_messages_wrap_and_never_widen_the_dock(blob, qtbot):
     width = widget.sizeHint().width()
     choose(qtbot, widget.editors["shape"].combo, "tube")
     type_into(qtbot, spin(widget, "inner_radius"), "99999")
+    for axis in range(3):  # long numbers in a per-axis triple
+        type_into(qtbot, spin(widget, "offset", axis), "-12345.67")
     widget.model.say("a very long notice " * 40)
     assert widget.error.text() and widget.notice.text()
     assert widget.sizeHint().width() == width
