@@ -33,6 +33,7 @@ from measure import Samples, run_child, timed, traced, write_floor
 from processes import process_cases, scratch_folder
 
 HERE = Path(__file__).resolve().parent
+SIZES = (64, 128, 256, 384, 512, 768)
 RESULTS = HERE / "results"
 LATENCY = HERE / "latency.py"
 
@@ -72,10 +73,22 @@ def measure_sides(sides: dict, args) -> dict:
     return {key: s.as_dict() for key, s in samples.items()}
 
 
+def still_needed(cases) -> set | None:
+    """The :class:`Inputs` the given cases read; None when one of them does not say."""
+    needed = set()
+    for case in cases:
+        if case.uses is None:
+            return None
+        needed.update(case.uses)
+    return needed
+
+
 def run_cases(n: int, inputs: Inputs, args, results) -> None:
-    for case in CASES:
-        if args.cases and case.key not in args.cases:
-            continue
+    selected = [case for case in CASES if (not args.cases or case.key in args.cases)
+                and (case.up_to is None or n <= case.up_to)]
+    for i, case in enumerate(selected):
+        inputs.keep_only(still_needed(selected[i:]))
+        gc.collect()
         ours, reference, entry = case.ours(n, inputs), None, {}
         limit = reference_limit(case, args)
         if case.reference is not None and limit is not None and n > limit:
@@ -100,6 +113,8 @@ def run_cases(n: int, inputs: Inputs, args, results) -> None:
 
 
 def run_processes(n: int, inputs: Inputs, args, results) -> None:
+    if args.process_max_size is not None and n > args.process_max_size:
+        return
     with scratch_folder() as folder:
         for case in process_cases(n, Path(folder), inputs.density):
             if case.ours[0] is None:
@@ -111,6 +126,10 @@ def run_processes(n: int, inputs: Inputs, args, results) -> None:
                 skip = "ttmask is not installed"
             elif args.ttmask_max_size is not None and n > args.ttmask_max_size:
                 skip = f"above {args.ttmask_max_size}³"
+            # One untimed run of each first: files in the page cache, compiled modules written.
+            run_child(case.ours, folder)
+            if not skip:
+                run_child(case.reference, folder)
             for round_ in range(args.process_repeats):
                 order = ["ours", "reference"] if round_ % 2 == 0 else ["reference", "ours"]
                 for key in order:
@@ -181,7 +200,9 @@ def run_latency(out_dir: Path, results) -> None:
 
 def parse(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="64,128,256,384", help="box edges, comma separated (default 64,128,256,384)")
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)),
+                        help=f"box edges, comma separated (default {','.join(map(str, SIZES))}); check free memory "
+                             "before 768 (about 6 GB at the peak)")
     parser.add_argument("--cases", default="", help="only these case keys, comma separated: "
                         + ", ".join(c.key for c in CASES))
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per side and case (default 5)")
@@ -194,6 +215,8 @@ def parse(argv):
                              "about a minute and several GB)")
     parser.add_argument("--process-repeats", type=int, default=3, help="runs per command and size (default 3)")
     parser.add_argument("--ttmask-max-size", type=int, default=None, help="run no ttmask process above this box")
+    parser.add_argument("--process-max-size", type=int, default=384,
+                        help="run no command-line comparison above this box (default 384)")
     parser.add_argument("--no-processes", action="store_true", help="skip the command-line comparison")
     parser.add_argument("--no-sweep", action="store_true", help="skip the soft-edge width sweep")
     parser.add_argument("--no-latency", action="store_true", help="skip tests/benchmarks/latency.py")

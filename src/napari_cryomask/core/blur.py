@@ -43,8 +43,8 @@ def gaussian_pass(source, out, blocks, axis: int, sigma_px: float) -> None:
 
 # Below these sizes the bookkeeping of slabs and threads costs more than it saves.
 _PARALLEL_VOXELS = 1 << 19
-_SLAB_VOXELS = 1 << 14
-_MAX_SLABS = 128
+_SLAB_VOXELS = 1 << 16
+_MAX_SLABS = 16
 
 
 def _pass_block(core, axis, reach, shape) -> tuple[slice, ...]:

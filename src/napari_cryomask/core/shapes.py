@@ -71,7 +71,8 @@ def render_solid(solid, box_shape, *, center=None, angles=None, thickness=None, 
         target = tuple(slice(b.start - r.start, b.stop - r.start) for b, r in zip(slab, region))
         out[target] = _solid_values(solid, slab, center, matrix, thickness, edge, edge_width_px, reach)
 
-    in_slabs(block, _SLAB_VOXELS, fill)
+    hard = thickness is None and edge == "none"
+    in_slabs(block, getattr(solid, "inside_slab_voxels", _SLAB_VOXELS) if hard else _SLAB_VOXELS, fill)
     return out
 
 
@@ -97,7 +98,7 @@ def solid_inside(solid, box_shape, *, center=None, angles=None, thickness=None):
         target = tuple(slice(b.start - r.start, b.stop - r.start) for b, r in zip(slab, block))
         inside[target] = _solid_values(solid, slab, center, matrix, thickness, "none", 0.0, 0.0)
 
-    in_slabs(block, _SLAB_VOXELS, fill)
+    in_slabs(block, getattr(solid, "inside_slab_voxels", _SLAB_VOXELS) if thickness is None else _SLAB_VOXELS, fill)
     return inside, block
 
 
