@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 import os
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -84,6 +83,8 @@ def in_slabs(block, voxels: int, work) -> None:
         for part in parts:
             work(part)
         return
+    from concurrent.futures import ThreadPoolExecutor  # imported on use: the command line starts faster
+
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(work, parts))
 

@@ -7,7 +7,6 @@ half-computed for masks that are mirror-symmetric; the values are bit-identical 
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -37,6 +36,8 @@ def gaussian_pass(source, out, blocks, axis: int, sigma_px: float) -> None:
         for block in blocks:
             run(block)
         return
+    from concurrent.futures import ThreadPoolExecutor  # imported on use: the command line starts faster
+
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(run, blocks))
 
@@ -308,5 +309,7 @@ def _distinct_lines_pass(nonzero, core, out, block, halves, sigma_px) -> None:
     if workers <= 1:
         write(planes)
         return
+    from concurrent.futures import ThreadPoolExecutor
+
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(write, [planes[i::workers] for i in range(workers)]))

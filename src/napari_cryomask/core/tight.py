@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import math
 
-import cc3d
 import numpy as np
 
 from .blocks import nonzero_block, slabs
@@ -94,6 +93,8 @@ def largest_regions_block(binary, n_regions: int = 1):
     block = nonzero_block(binary)
     if block is None:
         return None, None
+    import cc3d  # imported on use, as the command line needs it only for tight masks
+
     # cc3d numbers regions in scan order, as scipy.ndimage.label does, so ties break the same
     # way; it is twice as fast and imports in a twentieth of the time.
     labels, count = cc3d.connected_components(binary[block], connectivity=6, return_N=True)
