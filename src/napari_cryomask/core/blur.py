@@ -126,7 +126,28 @@ def _mirror(out, block, axes, keep_low=()) -> None:
         low, high = list(part), list(part)
         low[axis] = slice(span.start, span.start + count)
         high[axis] = slice(span.stop - count, span.stop)
-        out[tuple(high)] = np.flip(out[tuple(low)], axis)
+        _copy(out, tuple(high), tuple(low), axis)
+
+
+def _copy(out, target, source, flip_axis) -> None:
+    """``out[target] = out[source]`` reversed along ``flip_axis``, in slabs across another axis on every CPU."""
+    others = [a for a in range(out.ndim) if a != flip_axis]
+    voxels = math.prod(s.stop - s.start for s in target)
+    workers = worker_count() if others and voxels >= _PARALLEL_VOXELS else 1
+    if workers <= 1:
+        out[target] = np.flip(out[source], flip_axis)
+        return
+    split = max(others, key=lambda a: target[a].stop - target[a].start)
+
+    def run(piece):
+        t, s = list(target), list(source)
+        t[split] = s[split] = piece
+        out[tuple(t)] = np.flip(out[tuple(s)], flip_axis)
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(run, pieces(target[split], workers)))
 
 
 def _low_half(span: slice) -> slice:
