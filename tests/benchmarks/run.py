@@ -221,8 +221,12 @@ def parse(argv):
     parser.add_argument("--no-sweep", action="store_true", help="skip the soft-edge width sweep")
     parser.add_argument("--no-latency", action="store_true", help="skip tests/benchmarks/latency.py")
     parser.add_argument("--out-dir", type=Path, default=RESULTS, help=f"where results go (default {RESULTS})")
+    parser.add_argument("--readme", type=Path, default=README,
+                        help="README whose benchmark part a full run (every default size and case) rewrites; "
+                             "'' for none")
     args = parser.parse_args(argv)
     args.sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
+    args.readme = args.readme if str(args.readme) else None
     args.cases = {c.strip() for c in args.cases.split(",") if c.strip()}
     unknown = args.cases - {c.key for c in CASES}
     if unknown:
@@ -260,9 +264,32 @@ def main(argv=None) -> int:
     (args.out_dir / "bench.json").write_text(json.dumps(results, indent=1) + "\n")
     text = report.markdown(results)
     (args.out_dir / "bench.md").write_text(text)
+    if args.readme and full_run(args):
+        update_readme(args.readme, text)
+        log(f"updated the benchmark part of {args.readme}")
     print(text)
     log(f"results: {args.out_dir / 'bench.md'} and bench.json")
     return 0
+
+
+README = HERE.parent.parent / "README.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def full_run(args) -> bool:
+    """True when every default size and case ran, so that the README gets a complete section."""
+    return set(SIZES) <= set(args.sizes) and not args.cases and not args.no_processes
+
+
+def update_readme(path: Path, markdown: str) -> None:
+    """Put the report (without its heading) between the benchmark markers of the README."""
+    text = path.read_text()
+    if START not in text or END not in text:
+        raise SystemExit(f"{path} has no {START} ... {END} markers for the benchmark results")
+    body = markdown.split("\n", 1)[1].strip("\n")  # drop "## Benchmarks"
+    head, rest = text.split(START, 1)
+    tail = rest.split(END, 1)[1]
+    path.write_text(f"{head}{START}\n\n{body}\n\n{END}{tail}")
 
 
 def notes(results, args) -> list[str]:
@@ -276,7 +303,11 @@ def notes(results, args) -> list[str]:
         "Process peak RSS comes from wait4 on the command, started by tests/benchmarks/child.py so that it "
         "does not inherit this process's peak. The tools define the task their own way: ttmask keeps every "
         "region above the threshold and grows with two full-box distance transforms; cryomask keeps the "
-        "largest region. Both processes read and write MRC files; cryomask also writes its recipe.",
+        "largest region. Both processes read and write MRC files; cryomask also writes its recipe. Each "
+        "command runs once untimed first, and Python may cache compiled modules (PYTHONDONTWRITEBYTECODE "
+        "is cleared for them), as an installed package has them.",
+        "Large boxes: references run up to 384³ by default (cryoCAT's float64 grids need about 5 GB at 512³, "
+        "17 GB at 768³); the 768³ rows need about 6 GB free. Peak / output at 768³ is the memory target.",
     ]
     skipped = sorted({f"{c['title']} ({c['reference']}) {entry['skipped']}"
                       for c in results["cases"] for entry in c["sizes"].values() if "skipped" in entry})
