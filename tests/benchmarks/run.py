@@ -220,6 +220,8 @@ def parse(argv):
     parser.add_argument("--no-processes", action="store_true", help="skip the command-line comparison")
     parser.add_argument("--no-sweep", action="store_true", help="skip the soft-edge width sweep")
     parser.add_argument("--no-latency", action="store_true", help="skip tests/benchmarks/latency.py")
+    parser.add_argument("--latency-json", type=Path, default=None,
+                        help="report this result of an earlier latency.py run instead of running it")
     parser.add_argument("--out-dir", type=Path, default=RESULTS, help=f"where results go (default {RESULTS})")
     parser.add_argument("--readme", type=Path, default=README,
                         help="README whose benchmark part a full run (every default size and case) rewrites; "
@@ -257,7 +259,11 @@ def main(argv=None) -> int:
             run_sweep(n, inputs, results)
         del inputs
         gc.collect()
-    if not args.no_latency:
+        # What is measured so far survives a failure later in the run.
+        (args.out_dir / "bench.json").write_text(json.dumps(results, indent=1) + "\n")
+    if args.latency_json is not None:
+        results["latency"] = json.loads(args.latency_json.read_text())
+    elif not args.no_latency:
         run_latency(args.out_dir, results)
     results["machine"]["load_average_end"] = os.getloadavg()
     results["notes"] = notes(results, args) + results["notes"]
@@ -315,7 +321,7 @@ def notes(results, args) -> list[str]:
                        for c in results["processes"] for entry in c["sizes"].values() if "skipped" in entry})
     if skipped:
         found.append("Skipped references: " + "; ".join(skipped) + " (run them with --full-reference).")
-    once = sorted({f"{c['reference_name'] if side == 'reference' else 'napari-cryomask'} {c['key']} {n}³"
+    once = sorted({f"{c['reference'] if side == 'reference' else 'napari-cryomask'} {c['key']} {n}³"
                    for c in results["cases"] for n, e in c["sizes"].items()
                    for side in ("ours", "reference") if e.get(side) and len(e[side]["seconds"]) == 1})
     if once:
