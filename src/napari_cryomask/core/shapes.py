@@ -61,7 +61,7 @@ def render_solid(solid, box_shape, *, center=None, angles=None, thickness=None, 
 
     reach = edge_reach(edge, edge_width_px)
     block = solid_block(solid, box_shape, center=center, angles=angles, edge=edge, edge_width_px=edge_width_px, region=region)
-    if any(s.start >= s.stop for s in block):
+    if any(s.start >= s.stop for s in block) or getattr(solid, "empty", False):
         return out
     matrix = rotation_matrix(angles) if is_rotation(angles) else None
 
@@ -90,7 +90,7 @@ def solid_inside(solid, box_shape, *, center=None, angles=None, thickness=None):
     thickness = _checked_thickness(thickness)
     block = solid_block(solid, box_shape, center=center, angles=angles)
     inside = np.zeros(tuple(max(0, s.stop - s.start) for s in block), bool)
-    if inside.size == 0:
+    if inside.size == 0 or getattr(solid, "empty", False):
         return inside, block
     matrix = rotation_matrix(angles) if is_rotation(angles) else None
 
