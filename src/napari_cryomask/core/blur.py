@@ -46,6 +46,8 @@ def gaussian_pass(source, out, blocks, axis: int, sigma_px: float) -> None:
 _PARALLEL_VOXELS = 1 << 19
 _SLAB_VOXELS = 1 << 16
 _MAX_SLABS = 16
+# Copying a filtered line into place costs a fraction of filtering it again (SciPy's pass has 17-25 taps).
+_MOST_DISTINCT = 0.6
 
 
 def _pass_block(core, axis, reach, shape) -> tuple[slice, ...]:
@@ -268,14 +270,15 @@ def _blur(out, nonzero, region, sigma_px, source) -> None:
             _mirror(out, block, [axis], keep_low=[a for a in mirrored if a != axis])
         block = _pass_block(core, axis, reach, out.shape)
         halves = {a: _low_half(block[a]) for a in mirrored if a != axis}
-        if axis == 0 and source is None and ndim > 1:
-            _distinct_lines_pass(nonzero, core, out, block, halves, sigma_px)
-        else:
-            reads = source if axis == 0 else out
-            if reads is None:  # a binary line: the float32 values of its one axis
-                reads = np.zeros(out.shape, np.float32)
-                reads[core] = nonzero
-            gaussian_pass(reads, out, _blur_blocks(planes, core, axis, reach, out.shape, halves), axis, sigma_px)
+        if axis == 0 and source is None and ndim > 1 and _distinct_lines_pass(nonzero, core, out, block, halves, sigma_px):
+            continue
+        reads = source if axis == 0 else out
+        if reads is None:
+            # A binary mask filtered in place: out is zero around core, and every voxel of core is
+            # rewritten by a pass or a mirror copy.
+            out[core] = nonzero
+            reads = out
+        gaussian_pass(reads, out, _blur_blocks(planes, core, axis, reach, out.shape, halves), axis, sigma_px)
     _mirror(out, block, [a for a in mirrored if a != ndim - 1])
 
 
@@ -292,31 +295,33 @@ def _projected_block(projections, ndim):
     return tuple(ranges)
 
 
-def _distinct_lines_pass(nonzero, core, out, block, halves, sigma_px) -> None:
+def _distinct_lines_pass(nonzero, core, out, block, halves, sigma_px) -> bool:
     """The first pass of a binary mask: each distinct line along axis 0 filtered once, then copied.
 
     ``nonzero`` is the mask in ``core``; the lines are those of ``block`` within ``halves``. A line
     with a single run of ones is named by where the run starts and how long it is; a line with
-    several runs is filtered on its own.
+    several runs is filtered on its own. Returns False, having written nothing, when too many
+    lines differ for copying them to cost less than filtering them all.
     """
     from scipy import ndimage
 
     lines = tuple(halves.get(a, block[a]) for a in range(1, nonzero.ndim))
     local = (slice(None),) + tuple(slice(s.start - c.start, s.stop - c.start) for s, c in zip(lines, core[1:]))
     values = nonzero[local]
-    flat = values.reshape(values.shape[0], -1)
-    length = flat.shape[0]
-    first = np.argmax(flat, axis=0)
-    last = length - 1 - np.argmax(flat[::-1], axis=0)
-    count = flat.sum(axis=0, dtype=np.int64)
+    length = values.shape[0]
+    first = np.argmax(values, axis=0).ravel()
+    last = length - 1 - np.argmax(values[::-1], axis=0).ravel()
+    count = values.sum(axis=0, dtype=np.int64).ravel()
     single = (count == 0) | (count == last - first + 1)
-    keys = np.where(single, np.where(count == 0, 0, first * (length + 1) + count), -1 - np.arange(flat.shape[1]))
+    keys = np.where(single, np.where(count == 0, 0, first * (length + 1) + count), -1 - np.arange(count.size))
     _, representative, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    if len(representative) > _MOST_DISTINCT * count.size:
+        return False
     # Distinct lines in the rows of an array of their own, as long as the pass block along axis 0.
     span = block[0]
     distinct = np.zeros((len(representative), span.stop - span.start), np.float32)
     offset = core[0].start - span.start
-    distinct[:, offset:offset + length] = flat[:, representative].T
+    distinct[:, offset:offset + length] = values[(slice(None),) + np.unravel_index(representative, values.shape[1:])].T
     ndimage.gaussian_filter1d(distinct, sigma_px, axis=1, output=distinct, mode="nearest", truncate=TRUNCATE)
     filtered = np.ascontiguousarray(distinct.T)
     inverse = inverse.reshape(values.shape[1:])
@@ -329,8 +334,9 @@ def _distinct_lines_pass(nonzero, core, out, block, halves, sigma_px) -> None:
     workers = min(worker_count(), len(planes)) if inverse.size * len(planes) >= _PARALLEL_VOXELS else 1
     if workers <= 1:
         write(planes)
-        return
+        return True
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(write, [planes[i::workers] for i in range(workers)]))
+    return True
