@@ -27,6 +27,7 @@ import sys
 from pathlib import Path
 
 import machine
+import particles
 import report
 from cases import CASES, Inputs, edge_sweep
 from measure import Samples, run_child, timed, traced, write_floor
@@ -222,6 +223,8 @@ def parse(argv):
     parser.add_argument("--no-latency", action="store_true", help="skip tests/benchmarks/latency.py")
     parser.add_argument("--latency-json", type=Path, default=None,
                         help="report this result of an earlier latency.py run instead of running it")
+    parser.add_argument("--no-particles", action="store_true", help="skip the particle-mask rows (tests/benchmarks/particles.py)")
+    parser.add_argument("--no-big-particles", action="store_true", help="skip the 1024×1024×512 particle-mask rows")
     parser.add_argument("--out-dir", type=Path, default=RESULTS, help=f"where results go (default {RESULTS})")
     parser.add_argument("--readme", type=Path, default=README,
                         help="README whose benchmark part a full run (every default size and case) rewrites; "
@@ -265,14 +268,20 @@ def main(argv=None) -> int:
         results["latency"] = json.loads(args.latency_json.read_text())
     elif not args.no_latency:
         run_latency(args.out_dir, results)
+    if not args.no_particles:
+        log("particle masks")
+        results["particles"] = particles.run(args.repeats, args.budget, big=not args.no_big_particles, log=log)
     results["machine"]["load_average_end"] = os.getloadavg()
     results["notes"] = notes(results, args) + results["notes"]
     (args.out_dir / "bench.json").write_text(json.dumps(results, indent=1) + "\n")
     text = report.markdown(results)
-    (args.out_dir / "bench.md").write_text(text)
     if args.readme and full_run(args):
+        # The particle section of the README, after the markers, is its own.
         update_readme(args.readme, text)
         log(f"updated the benchmark part of {args.readme}")
+    if "particles" in results:
+        text += "\n" + particles.markdown(results["particles"])
+    (args.out_dir / "bench.md").write_text(text)
     print(text)
     log(f"results: {args.out_dir / 'bench.md'} and bench.json")
     return 0
