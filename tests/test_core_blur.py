@@ -90,3 +90,18 @@ def test_within_skips_the_scan_without_changing_the_values():
     for within in [(slice(10, 20), slice(12, 30), slice(5, 9)), (slice(0, 40),) * 3, (slice(8, 22), slice(10, 35), slice(0, 12))]:
         assert np.array_equal(gaussian_blur(mask, 1.5, within=within), reference(mask, 1.5))
     assert not gaussian_blur(mask, 1.5, within=(slice(30, 40),) * 3).any()
+
+
+def test_repeated_lines_with_several_runs_are_filtered_once_and_stay_exact():
+    # Few distinct z lines, each with gaps, so the first pass filters each distinct line once.
+    rng = np.random.default_rng(11)
+    patterns = rng.random((4, 24)) > 0.5
+    choice = rng.integers(0, len(patterns), (20, 22))
+    inside = np.moveaxis(patterns[choice], -1, 0)
+    box = (40, 30, 31)
+    block = (slice(8, 32), slice(5, 25), slice(4, 26))
+    whole = np.zeros(box, np.float32)
+    whole[block] = inside
+    for sigma in (0.7, 2.0):
+        assert np.array_equal(blur_binary(box, inside, block, sigma), reference(whole, sigma))
+        assert_same(whole, sigma)

@@ -309,13 +309,8 @@ def _distinct_lines_pass(nonzero, core, out, block, halves, sigma_px) -> bool:
     local = (slice(None),) + tuple(slice(s.start - c.start, s.stop - c.start) for s, c in zip(lines, core[1:]))
     values = nonzero[local]
     length = values.shape[0]
-    first = np.argmax(values, axis=0).ravel()
-    last = length - 1 - np.argmax(values[::-1], axis=0).ravel()
-    count = values.sum(axis=0, dtype=np.int64).ravel()
-    single = (count == 0) | (count == last - first + 1)
-    keys = np.where(single, np.where(count == 0, 0, first * (length + 1) + count), -1 - np.arange(count.size))
-    _, representative, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    if len(representative) > _MOST_DISTINCT * count.size:
+    _, representative, inverse = np.unique(_line_keys(values), return_index=True, return_inverse=True)
+    if len(representative) > _MOST_DISTINCT * inverse.size:
         return False
     # Distinct lines in the rows of an array of their own, as long as the pass block along axis 0.
     span = block[0]
@@ -340,3 +335,19 @@ def _distinct_lines_pass(nonzero, core, out, block, halves, sigma_px) -> bool:
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(write, [planes[i::workers] for i in range(workers)]))
     return True
+
+
+def _line_keys(values) -> np.ndarray:
+    """One key per line along axis 0 of a boolean array, equal only for equal lines: its bits packed.
+
+    Planes are packed one at a time into bytes (a whole-array ``np.packbits`` or ``argmax``
+    along axis 0 reads the array across its memory order and costs several times more).
+    """
+    length = values.shape[0]
+    packed = np.zeros(((length + 7) // 8,) + values.shape[1:], np.uint8)
+    shifted = np.empty(values.shape[1:], np.uint8)
+    for i in range(length):
+        np.left_shift(values[i].view(np.uint8), i % 8, out=shifted)
+        np.bitwise_or(packed[i // 8], shifted, out=packed[i // 8])
+    rows = np.ascontiguousarray(packed.reshape(len(packed), -1).T)
+    return rows.view(np.dtype((np.void, rows.shape[1]))).ravel()
