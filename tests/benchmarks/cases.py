@@ -32,6 +32,9 @@ from napari_cryomask import cryomask as cm
 from napari_cryomask.core import shapes
 from napari_cryomask.core.tight import TightMask, tight_mask
 
+# cryoCAT's fill and shrink call scikit-image functions that warn at every call.
+warnings.filterwarnings("ignore", category=FutureWarning, module="cryocat")
+
 CRYOCAT = "cryoCAT 0.7.1"
 TTMASK = "ttmask"
 ANGLES = (30, 45, 60)
