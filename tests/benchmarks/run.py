@@ -9,8 +9,8 @@ the README), and the Markdown is printed.
 
 Examples::
 
-    .venv/bin/python tests/benchmarks/run.py                      # everything, about 10 minutes
-    .venv/bin/python tests/benchmarks/run.py --sizes 64,128 --no-latency
+    .venv/bin/python tests/benchmarks/run.py                      # everything: 30-45 minutes, about 8 GB
+    .venv/bin/python tests/benchmarks/run.py --sizes 128,256 --no-latency --no-particles   # the 256³ targets
     .venv/bin/python tests/benchmarks/run.py --reference-max-size 256
 """
 
