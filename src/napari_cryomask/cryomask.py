@@ -584,8 +584,8 @@ def shrink_full_mask(input_mask, shrink_factor, output_name=None, output_path=No
 
     if isinstance(shrink_factor, bool) or not np.isfinite(shrink_factor) or int(shrink_factor) != shrink_factor or shrink_factor < 0:
         raise ValueError(f"shrink_factor must be a whole number of voxels ≥ 0, got {shrink_factor!r}")
-    shrunk = shrunk_spans(_mask_array(input_mask), int(shrink_factor))
-    mask = open_close(shrunk, np.ones((2, 2, 2))).astype(np.float32)
+    # Nested calls, so that each boolean box is freed before the float32 one is made.
+    mask = open_close(shrunk_spans(_mask_array(input_mask), int(shrink_factor)), np.ones((2, 2, 2))).astype(np.float32)
     write_out(mask, _output(output_name, output_path))
     return mask
 
