@@ -134,8 +134,8 @@ class FSCResult:
             return "The mask looks right. " + words
         return f"Check the mask: {len(self.warnings)} warning{'s' if len(self.warnings) > 1 else ''}. " + words
 
-    def summary(self) -> str:
-        """Lines for a person: resolutions, randomisation, mask numbers and warnings."""
+    def summary(self, warnings: bool = True) -> str:
+        """Lines for a person: resolutions, randomisation, mask numbers and (unless ``warnings=False``) the warnings."""
         lines = [self.verdict()]
         names = [n for n in ("unmasked", "masked", "corrected") if getattr(self, n) is not None]
         for name in names:
@@ -157,7 +157,8 @@ class FSCResult:
                              f"{'—' if part is None else f'{part:.2f} Å'}")
             if m.density_outside is not None:
                 lines.append(f"  positive density outside the mask: {100 * m.density_outside:.1f}%")
-        lines += [f"warning: {w}" for w in self.warnings]
+        if warnings:
+            lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
     def randomised_at_reported(self) -> float | None:
