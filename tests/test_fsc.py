@@ -269,3 +269,14 @@ def test_json_has_the_documented_shape():
     without = fsc(half1, half2, voxel_size).as_json()
     assert without["randomised_from_A"] is None
     assert without["shells"][3]["masked"] is None and without["resolution_A"]["corrected"] is None
+
+
+def test_a_kept_mask_check_gives_what_a_fresh_one_gives():
+    half1, half2, voxel_size = synthetic_half_maps(box=40)
+    check = MaskCheck(half1, half2, voxel_size)
+    check.run(sphere(40, 12, edge="cosine", edge_width_px=3))
+    other = sphere(40, 9, edge="cosine", edge_width_px=5)
+    kept, fresh = check.run(other, repeats=2, seed=3), fsc(half1, half2, voxel_size, other, repeats=2, seed=3)
+    for name in ("unmasked", "masked", "randomised", "corrected"):
+        assert np.array_equal(getattr(kept, name), getattr(fresh, name)), name
+    assert kept.warnings == fresh.warnings and kept.mask == fresh.mask
