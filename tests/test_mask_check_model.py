@@ -13,7 +13,6 @@ from napari_cryomask.core.soft_edge import extend_and_soften
 from napari_cryomask.core.tight import tight_mask
 from napari_cryomask.recipes import METADATA_KEY, apply_recipe, make_recipe
 
-
 SPHERE = {"shape": "sphere", "radius": 14.0, "edge": "cosine", "edge_width_px": 3.0}
 
 
