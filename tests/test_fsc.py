@@ -280,3 +280,9 @@ def test_a_kept_mask_check_gives_what_a_fresh_one_gives():
     for name in ("unmasked", "masked", "randomised", "corrected"):
         assert np.array_equal(getattr(kept, name), getattr(fresh, name)), name
     assert kept.warnings == fresh.warnings and kept.mask == fresh.mask
+
+
+def test_without_a_seed_each_check_draws_fresh_phases():
+    half1, half2, voxel_size = synthetic_half_maps(box=32)
+    check, mask = MaskCheck(half1, half2, voxel_size), sphere(32, 9)
+    assert not np.array_equal(check.run(mask, seed=None).randomised, check.run(mask, seed=None).randomised)

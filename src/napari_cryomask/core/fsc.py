@@ -254,7 +254,7 @@ class MaskCheck:
 
     def _randomised(self, shell, repeats, seed):
         key = (shell, repeats, seed)
-        if key not in self._randomised_maps:
+        if key not in self._randomised_maps or seed is None:  # no seed: fresh phases every time
             self._randomised_maps.clear()
             rng = np.random.default_rng(seed)
             beyond = self.shells.index >= shell
