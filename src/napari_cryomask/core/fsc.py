@@ -214,7 +214,7 @@ class MaskCheck:
         self.shells = FourierShells(self.shape, shell_edges)
         self._halves = (np.ascontiguousarray(half1, dtype=np.float32), np.ascontiguousarray(half2, dtype=np.float32))
         self._spectra = tuple(self._forward(h) for h in self._halves)
-        self._unmasked_sums = self.shells.correlation_sums(*self._spectra)
+        self._unmasked_sums = self.shells.correlation_sums(*self._spectra, workers=self.workers)
         cross, power1, power2 = self._unmasked_sums
         with np.errstate(divide="ignore", invalid="ignore"):
             self.unmasked = cross / np.sqrt(power1 * power2)
@@ -228,7 +228,7 @@ class MaskCheck:
         return scipy.fft.rfftn(data, workers=self.workers)
 
     def _correlation(self, a, b):
-        curve = self.shells.correlation(a, b)
+        curve = self.shells.correlation(a, b, self.workers)
         curve[0] = 1.0
         return curve
 
