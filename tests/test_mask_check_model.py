@@ -123,3 +123,17 @@ def test_a_mask_of_another_voxel_size_is_checked_with_a_warning(data):
     model.set("mask", other)
     assert not model.errors
     assert any("'resampled mask' has voxels of 5, 5, 5 Å" in w for w in model.result.warnings)
+
+
+@pytest.mark.parametrize(("names", "picked"), [
+    (["average", "run_it025_half2_class001", "run_it025_half1_class001"], ("run_it025_half1_class001", "run_it025_half2_class001")),
+    (["synthetic average", "half map 2", "half map 1"], ("half map 1", "half map 2")),
+    (["J42_map_sharp", "J42_map_half_B", "J42_map_half_A"], ("J42_map_half_A", "J42_map_half_B")),
+    (["first", "second", "third"], ("first", "second")),
+])
+def test_picks_the_half_maps_by_their_names(data, names, picked):
+    viewer = ViewerModel()
+    for name in names:
+        viewer.add_image(data[0], scale=data[2], name=name)
+    model = MaskCheckModel(viewer)
+    assert (model["half1"].name, model["half2"].name) == picked

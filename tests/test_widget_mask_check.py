@@ -8,6 +8,7 @@ import pytest
 from gui_helpers import choose, click, settle, type_into
 
 from napari_cryomask._napari.fsc_view import FSCView
+from napari_cryomask._napari.mask_layer import STALE_KEY
 from napari_cryomask.core.fsc import fsc
 from napari_cryomask.io.fsc_plot import THEMES
 
@@ -95,3 +96,105 @@ def test_fsc_view_shows_a_message_without_a_result(qtbot):
     qtbot.addWidget(view)
     view.show_message("nothing yet")
     assert view.result is None and view.lines() == {}
+
+
+def test_half_maps_of_a_real_map_opened_from_files_agree_with_the_command_line(shared_data, make_napari_viewer, qtbot,
+                                                                              tmp_path):
+    """EMD-3197 (a subtomogram average) with independent noise in each half, written under RELION's names and
+    opened with the plugin's reader beside the map itself; the check picks the halves by their names, and
+    its curves are the ones `cryomask fsc` gives for the same files."""
+    import json
+
+    from gui_helpers import save_layer
+
+    from napari_cryomask.cli import main
+    from napari_cryomask.io import read_volume, write_volume
+
+    average = read_volume(shared_data / "EMD-3197.map")
+    rng = np.random.default_rng(3197)
+    paths = {}
+    for half in (2, 1):
+        noise = rng.normal(0, float(average.data.std()), average.data.shape).astype(np.float32)
+        paths[half] = tmp_path / f"run_it025_half{half}_class001.mrc"
+        write_volume(paths[half], average.data + noise, voxel_size=average.voxel_size, origin=average.origin)
+    viewer = make_napari_viewer()
+    viewer.open(shared_data / "EMD-3197.map", plugin="napari-cryomask")
+    viewer.open([paths[2], paths[1]], plugin="napari-cryomask")
+    tight = dock(viewer, "Tight mask")
+    choose(qtbot, tight.editors["map"].combo, "EMD-3197")
+    type_into(qtbot, tight.editors["threshold"].spin, "2")
+    type_into(qtbot, tight.editors["edge_width"].spin, "23")
+    settle(qtbot, tight)
+    check = dock(viewer, "Mask check")
+    settle(qtbot, check)
+    model = check.model
+    assert (model["half1"].name, model["half2"].name) == ("run_it025_half1_class001", "run_it025_half2_class001")
+    assert model["mask"] is tight.output and model.result.voxel_size_A == pytest.approx(11.4, abs=1e-3)
+    assert model.result.masked is not None and check.plot.lines()
+
+    mask_path = tmp_path / "tight.mrc"
+    save_layer(tight.output, mask_path)
+    out = tmp_path / "check.json"
+    assert main(["fsc", str(paths[1]), str(paths[2]), "--mask", str(mask_path), "--json", str(out)]) in (0, None)
+    assert json.loads(out.read_text()) == json.loads(json.dumps(model.result.as_json()))
+
+
+def test_the_check_waits_while_the_mask_is_dragged_and_follows_when_it_rests(session, qtbot):
+    viewer, half1, half2, tight, check = session
+    slider, before = tight.editors["threshold"].slider, check.model.results
+    slider.setSliderDown(True)
+    for value in (slider.value() + 40, slider.value() + 80):
+        slider.setValue(value)
+        qtbot.wait(300)
+        assert check.model.results == before and not check.busy
+    assert tight.model.moving  # the Tight mask waits for the slider to rest, and so does the check
+    slider.setSliderDown(False)
+    settle(qtbot, tight)
+    qtbot.waitUntil(lambda: check.model.results > before and not check.busy, timeout=60_000)
+    settle(qtbot, check)
+    assert check.model.results == before + 1
+    assert np.array_equal(check.model.result.masked, fsc(half1.data, half2.data, 4.0, tight.output.data).masked)
+
+
+def test_the_plot_follows_napari_s_theme(session, qtbot):
+    viewer, half1, half2, tight, check = session
+
+    def background():
+        return check.plot.axes.get_facecolor()[:3]
+
+    def rgb(colour):
+        from matplotlib.colors import to_rgb
+
+        return pytest.approx(to_rgb(colour))
+
+    assert background() == rgb(THEMES["dark"]["background"])
+    viewer.theme = "light"
+    assert background() == rgb(THEMES["light"]["background"]) and check.plot.lines()
+    viewer.theme = "dark"
+    assert background() == rgb(THEMES["dark"]["background"])
+
+
+def test_previews_of_a_shape_being_turned_are_not_checked_its_full_mask_is(make_napari_viewer, qtbot):
+    viewer = make_napari_viewer()
+    half1, half2 = viewer.open_sample("napari-cryomask", "half_maps")
+    shape = dock(viewer, "Shape mask")
+    choose(qtbot, shape.editors["map"].combo, "half map 1")
+    choose(qtbot, shape.editors["shape"].combo, "ellipsoid")
+    for axis, value in enumerate(("60", "90", "75")):
+        type_into(qtbot, shape.editors["radii"].spins[axis], value)
+    settle(qtbot, shape)
+    check = dock(viewer, "Mask check")
+    settle(qtbot, check)
+    assert check.model["mask"] is shape.output
+    slider, before = shape.editors["theta"].slider, check.model.results
+    slider.setSliderDown(True)
+    for value in (slider.value() + 100, slider.value() + 200):
+        slider.setValue(value)
+        qtbot.wait(200)
+    assert STALE_KEY in shape.output.metadata  # the layer shows a preview plane
+    assert check.model.results == before and not check.busy and "is changing" in check.notice.text()
+    slider.setSliderDown(False)
+    settle(qtbot, shape)
+    qtbot.waitUntil(lambda: check.model.results > before and not check.busy, timeout=60_000)
+    assert STALE_KEY not in shape.output.metadata
+    assert np.array_equal(check.model.result.masked, fsc(half1.data, half2.data, 4.0, shape.output.data).masked)

@@ -1,4 +1,4 @@
-"""The mask check's plot in a dock: matplotlib on a Qt canvas, in napari's dark theme.
+"""The mask check's plot in a dock: matplotlib on a Qt canvas, in napari's theme (dark or light).
 
 The curves are drawn by :func:`napari_cryomask.io.fsc_plot.draw_fsc` (the same drawing as
 ``cryomask fsc --png``): unmasked, masked, phase-randomised masked and corrected FSC, the 0.143
@@ -12,6 +12,17 @@ from matplotlib.figure import Figure
 from qtpy.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from ..io.fsc_plot import THEMES, draw_fsc
+
+
+def plot_theme(napari_theme: str) -> str:
+    """The plot theme ("dark" or "light") that matches a napari theme: light on a light background."""
+    from napari.utils.theme import get_theme
+
+    try:
+        red, green, blue = get_theme(napari_theme).background.as_rgb_tuple()[:3]
+    except (KeyError, ValueError, AttributeError):
+        return "dark"
+    return "light" if 0.299 * red + 0.587 * green + 0.114 * blue > 127 else "dark"
 
 
 class FSCView(QWidget):
@@ -34,6 +45,17 @@ class FSCView(QWidget):
                         "(RELION's rule); dashed: 0.143, dotted: 0.5 and the randomisation shell")
         self.show_message("choose two half maps and a mask")
 
+    def set_theme(self, theme: str) -> None:
+        """Draw in another theme ("dark" or "light"), redrawing what is shown."""
+        if theme == self.theme:
+            return
+        self.theme = theme
+        self.figure.set_facecolor(THEMES[theme]["background"])
+        if self.result is not None:
+            self.show_result(self.result)
+        else:
+            self.show_message(self._message)
+
     def show_result(self, result) -> None:
         """Draw the curves of ``result``."""
         self.result = result
@@ -43,6 +65,7 @@ class FSCView(QWidget):
     def show_message(self, text: str) -> None:
         """An empty plot with ``text`` in its middle."""
         self.result = None
+        self._message = text
         colours = THEMES[self.theme]
         ax = self.axes
         ax.clear()

@@ -14,6 +14,8 @@ what was checked can be saved. *Apply suggested edge* sets extend and edge width
 
 from __future__ import annotations
 
+import re
+
 from ..core.fsc import MaskCheck
 from ..core.fsc_inputs import check_half_maps, check_mask
 from ..core.soft_edge import extend_and_soften
@@ -57,19 +59,20 @@ ACTIONS = (
 )
 
 
-def _pick_half_maps(maps):
-    """Two maps to start with: layers named like half maps 1 and 2 when there are, else the first two."""
-    def named(digit):
-        for layer in maps:
-            name = layer.name.lower().replace("_", " ")
-            if "half" in name and digit in name:
-                return layer
-        return None
+# "half1", "half_2", "half map 1", "map_half_B": the names RELION, Warp/M, cryoSPARC and our sample give half maps
+_HALF_NAME = re.compile(r"half[\s_.-]*(?:map[\s_.-]*)?([12ab])(?![0-9a-z])")
 
-    first, second = named("1"), named("2")
-    if first is None or second is None or first is second:
-        first, second = (maps + [None, None])[:2]
-    return first, second
+
+def _pick_half_maps(maps):
+    """Two maps to start with: layers named like half maps 1 and 2 (or A and B) when there are, else the first two."""
+    found = {}
+    for layer in maps:
+        match = _HALF_NAME.search(layer.name.lower())
+        if match:
+            found.setdefault("1" if match.group(1) in "1a" else "2", layer)
+    if len(found) == 2:
+        return found["1"], found["2"]
+    return tuple((maps + [None, None])[:2])
 
 
 class CheckedOutput(MaskOutput):
@@ -127,23 +130,42 @@ class MaskCheckModel(DesignModel):
 
     # -- following the layers --------------------------------------------------------------------
 
-    def _watch(self) -> None:
+    def _unwatch(self) -> None:
         for layer in self._watched:
-            try:
-                layer.events.data.disconnect(self._on_data)
-            except (TypeError, ValueError, RuntimeError):
-                pass
+            for event, callback in ((layer.events.data, self._on_data), (layer.events.set_data, self._on_drawn)):
+                try:
+                    event.disconnect(callback)
+                except (TypeError, ValueError, RuntimeError):
+                    pass
+        self._watched = []
+
+    def _watch(self) -> None:
+        self._unwatch()
         self._watched = [layer for layer in {id(v): v for v in (self["half1"], self["half2"], self["mask"]) if v is not None}.values()]
         for layer in self._watched:
             layer.events.data.connect(self._on_data)
+            layer.events.set_data.connect(self._on_drawn)
+
+    def _waiting(self, layer) -> bool:
+        """Say so when the mask layer shows another widget's preview, which is not checked."""
+        if layer is not self["mask"] or STALE_KEY not in layer.metadata:
+            return False
+        text = f"{layer.name!r} is changing ({layer.metadata[STALE_KEY]}); the check follows when it rests"
+        if self.notice != text:
+            self.say(text)
+        return True
+
+    def _on_drawn(self, event) -> None:
+        # previews are drawn into the layer in place (no data event, a redraw)
+        if not self.closed:
+            self._waiting(event.source)
 
     def _on_data(self, event) -> None:
         layer = event.source
         if self.closed:
             return
         self._versions[id(layer)] = self._versions.get(id(layer), 0) + 1
-        if layer is self["mask"] and STALE_KEY in layer.metadata:
-            self.say(f"{layer.name!r} is changing; the check follows when it rests")
+        if self._waiting(layer):
             return
         self.refresh()
 
@@ -165,12 +187,7 @@ class MaskCheckModel(DesignModel):
         self._watch()
 
     def close(self) -> None:
-        for layer in self._watched:
-            try:
-                layer.events.data.disconnect(self._on_data)
-            except (TypeError, ValueError, RuntimeError):
-                pass
-        self._watched = []
+        self._unwatch()
         self._checks.clear()
         super().close()
 

@@ -1,13 +1,13 @@
 """The Mask check dock widget: the form of a :class:`~napari_cryomask._napari.mask_check_model.MaskCheckModel`.
 
-Under the controls: the FSC plot (:class:`~napari_cryomask._napari.fsc_view.FSCView`), the verdict
+Under the controls: the FSC plot (:class:`~napari_cryomask._napari.fsc_view.FSCView`, in napari's theme), the verdict
 in words with every warning, and the soft edge the rule suggests beside its *Apply* button.
 """
 
 from __future__ import annotations
 
 from .design_widget import DesignWidget, wrapping_label
-from .fsc_view import FSCView
+from .fsc_view import FSCView, plot_theme
 from .mask_check_model import MaskCheckModel
 
 
@@ -27,7 +27,7 @@ class MaskCheckWidget(DesignWidget):
     model_class = MaskCheckModel
 
     def __init__(self, napari_viewer):
-        self.plot = FSCView()
+        self.plot = FSCView(theme=plot_theme(napari_viewer.theme))
         self.verdict = wrapping_label(selectable=True)
         self.verdict.setToolTip("What the check found, and what to do about each warning")
         self.suggestion = wrapping_label()
@@ -35,7 +35,17 @@ class MaskCheckWidget(DesignWidget):
         self._drawn = -1
         super().__init__(napari_viewer)
         self.model.events.state.connect(self._redraw)
+        self.viewer.events.theme.connect(self._on_theme)
         self._redraw()
+
+    def _on_theme(self, event=None) -> None:
+        if not self.model.closed:
+            try:
+                self.plot.set_theme(plot_theme(self.viewer.theme))
+                return
+            except RuntimeError:  # Qt deleted the plot with the window
+                pass
+        self.viewer.events.theme.disconnect(self._on_theme)
 
     def after(self, name):
         if name == "mask":

@@ -62,7 +62,7 @@ def draw_fsc(ax, result, theme: str = "light") -> None:
     for spine in ax.spines.values():
         spine.set_color(colours["grid"])
     ax.grid(True, color=colours["grid"], linewidth=0.5)
-    legend = ax.legend(loc="upper right", fontsize=7, frameon=False)
+    legend = ax.legend(loc="lower left", fontsize=7, frameon=False)  # curves fall from the upper left
     for text in legend.get_texts():
         text.set_color(colours["foreground"])
 
