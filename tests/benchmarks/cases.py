@@ -253,3 +253,63 @@ CASES += (
     Case("fill_hollow", "fill_hollow_mask, open shell of radius n/3", CRYOCAT, _fill, _fill_reference, reference_up_to=256),
     Case("shrink_full", "shrink_full_mask by 3, sphere of radius n/3", CRYOCAT, _shrink, _shrink_reference, reference_up_to=256),
 )
+
+
+# ---- mask check (issue 10): FSC of two half maps with a mask and one phase randomisation, against cryoCAT's
+# corrected_fsc with the same number of repeats. The half maps are the blob map plus independent noise (std 0.5),
+# the mask a sphere of radius 0.35 n with a 4-voxel cosine edge; both randomise from shell n // 10 (cryoCAT's
+# own default for boxes under 100). cryoCAT keeps one int64 box per shell (129 boxes, 16 GB at 256³), so it
+# runs up to 128³.
+
+FSC_REPEATS = 1
+FSC_VOXEL_A = 2.0
+
+
+_FSC_INPUTS = {}
+
+
+def _fsc_inputs(n):
+    """Half maps, mask and randomisation shell for box n (only the last box's are kept)."""
+    if n not in _FSC_INPUTS:
+        _FSC_INPUTS.clear()
+        density = blob_map(n)
+        rng = np.random.default_rng(10)
+        half1 = density + np.float32(0.5) * rng.standard_normal(density.shape, dtype=np.float32)
+        half2 = density + np.float32(0.5) * rng.standard_normal(density.shape, dtype=np.float32)
+        mask = shapes.sphere(n, 0.35 * n, edge="cosine", edge_width_px=4)
+        _FSC_INPUTS[n] = half1, half2, mask, n // 10
+    return _FSC_INPUTS[n]
+
+
+def _fsc(n, inputs):
+    from napari_cryomask.core.fsc import fsc
+
+    half1, half2, mask, shell = _fsc_inputs(n)
+    # a resolution just inside shell `shell`, which int(n · voxel / Å) maps back to it
+    at_A = n * FSC_VOXEL_A / (shell + 1e-6)
+    return Side(lambda _: fsc(half1, half2, FSC_VOXEL_A, mask, randomize_at_A=at_A, repeats=FSC_REPEATS))
+
+
+def _fsc_reference(n, inputs):
+    import contextlib
+    import io
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import cryocat.cryomap  # noqa: F401  (corrected_fsc reads its inputs through cryocat.cryomap)
+        import cryocat.cryomask  # noqa: F401
+        from cryocat import fsc as cryocat_fsc
+    half1, half2, mask, shell = _fsc_inputs(n)
+
+    def run(_):
+        with contextlib.redirect_stdout(io.StringIO()), np.errstate(all="ignore"):
+            return cryocat_fsc.corrected_fsc(half1, half2, pixelsize_angstrom=FSC_VOXEL_A, fsc_mask_name=mask,
+                                             n_repeats=FSC_REPEATS, init_fourier_cutoff=shell)
+
+    return Side(run)
+
+
+CASES += (
+    Case("fsc_mask_check", "mask check: FSC with a mask and one phase randomisation (corrected_fsc)", CRYOCAT,
+         _fsc, _fsc_reference, reference_up_to=128),
+)
