@@ -299,3 +299,36 @@ def test_anisotropic_voxels_take_single_lengths_in_voxels(files, tmp_path):
     params = model.layer.metadata[METADATA_KEY]["params"]
     assert params["extend_px"] == 2.0 and params["edge_width_px"] == 3.0
     assert np.array_equal(apply_recipe(model.layer.metadata[METADATA_KEY])[0], model.layer.data)
+
+
+def test_opening_a_model_or_a_map_while_the_widget_has_none_chooses_it(files):
+    """Qt-free: the widget opened first, then the files, in any order."""
+    from napari.components import ViewerModel
+
+    from napari_cryomask._napari.model_reader import read_models
+    from napari_cryomask._napari.reader import read_maps
+
+    viewer = ViewerModel()
+    model = ModelMaskModel(viewer)
+    assert model.notice.startswith("no map") and model.layer is None
+    data, kwargs, _ = read_models(str(files[0]))[0]
+    atoms = viewer.add_points(data, **kwargs)
+    assert model["model"] is atoms and model.notice.startswith("no map") and model.layer is None
+    data, kwargs, _ = read_maps(str(files[1]))[0]
+    coarse = viewer.add_image(data, **{**kwargs, "scale": (4.0, 4.0, 4.0)})
+    assert model["map"] is coarse and model.notice == "" and model.layer is not None
+    assert model["resolution"] == 12.0 and model["edge_width"] == 12.0  # three voxels of 4 Å, coarser than 8 Å
+    fine = viewer.add_image(data, **{**kwargs, "name": "fine"})
+    assert model["map"] is coarse  # a map is chosen, the new one is only offered
+    assert fine in model.choices("map") and model.layer not in model.choices("map")
+    model.set("map", fine)
+    assert model["resolution"] == 8.0 and model["edge_width"] == pytest.approx(4.8)
+    model.set("resolution", 10.0)
+    model.set("map", coarse)
+    assert model["resolution"] == 10.0  # typed once, kept
+    model.set("edge_width", 20.0)
+    data, kwargs, _ = read_models(str(files[0]))[0]
+    other = viewer.add_points(data, **{**kwargs, "name": "other"})
+    model.set("model", other)
+    assert model["edge_width"] == 20.0  # another model on the same map keeps the lengths
+    assert model.layer.metadata[METADATA_KEY]["params"]["edge_width_px"] == 5.0

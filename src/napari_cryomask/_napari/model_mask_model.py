@@ -132,6 +132,7 @@ class ModelMaskModel(DesignModel):
         self._resolution_typed = False
         self._last = None  # (key, threshold, share) of the last result shown
         self._watched = None
+        self._defaults_of = None  # the map whose voxels gave the defaults of the lengths
         self.densities_computed = 0  # simulated densities shown so far (the others were reused)
         maps, models = self.choices("map"), self.choices("model")
         self.assign(map=maps[0] if maps else None, model=models[-1] if models else None)
@@ -157,7 +158,8 @@ class ModelMaskModel(DesignModel):
         self._watch(model_layer)
         if model_layer is not None and self._file_error is None:
             self.assign(model_file=model_layer.metadata[MODEL_KEY])
-        if map_layer is not None:
+        if map_layer is not None and map_layer is not self._defaults_of:
+            self._defaults_of = map_layer
             self.assign(edge_width=round(self.angstrom(EDGE_VOXELS), 1))
             if not self._resolution_typed:
                 self.assign(resolution=max(DEFAULT_RESOLUTION_A, round(3 * max(voxel_size_of(map_layer)), 1)))
@@ -267,7 +269,7 @@ class ModelMaskModel(DesignModel):
                           "reset the layer's transform or open the file again", "model")
         if not np.array_equal(layer.data, atoms.positions):
             raise Invalid(f"the atoms of layer {layer.name!r} differ from its file {Path(path).name} (moved, added or deleted "
-                          "in the viewer): the mask is made from the file; open it again", "model")
+                          "in the viewer, or the file changed since): the mask is made from the file; open it again", "model")
         return atoms
 
     def grid(self) -> tuple:

@@ -29,7 +29,8 @@ MODEL_KEY = "cryomask_model"  # layer metadata: the resolved path of the model f
 CHAIN_COLOURS = (
     "#3b8fe0", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#17becf", "#edc948", "#ff9da7", "#9c755f", "#bab0ac",
 )
-_MODELS: dict = {}  # resolved path -> ((mtime_ns, size), AtomicModel)
+_MODELS: dict = {}  # resolved path -> ((mtime_ns, size), AtomicModel), the latest few
+_KEEP = 8
 
 
 def get_model_reader(path):
@@ -78,7 +79,10 @@ def load_model(path):
         return known[1]
     model = read_model(resolved)
     if stamp is not None:
+        _MODELS.pop(str(resolved), None)
         _MODELS[str(resolved)] = (stamp, model)
+        while len(_MODELS) > _KEEP:
+            _MODELS.pop(next(iter(_MODELS)))
     return model
 
 
