@@ -332,3 +332,42 @@ def test_opening_a_model_or_a_map_while_the_widget_has_none_chooses_it(files):
     model.set("model", other)
     assert model["edge_width"] == 20.0  # another model on the same map keeps the lengths
     assert model.layer.metadata[METADATA_KEY]["params"]["edge_width_px"] == 5.0
+
+
+def test_on_a_real_emdb_map_with_axes_stored_out_of_order_atoms_sit_on_its_peaks_and_are_masked(
+        make_napari_viewer, shared_data, qtbot, tmp_path):
+    """EMD-3001 (MicroED, 0.46 x 0.39 x 0.45 Å voxels, origin off 0, columns along z): atoms on its density peaks."""
+    from scipy import ndimage
+
+    map_path = shared_data / "EMD-3001.map"
+    volume = read_volume(map_path)
+    data, voxel, origin = volume.data, np.array(volume.voxel_size), np.array(volume.origin)
+    assert data.shape == (73, 25, 43) and len(set(volume.voxel_size)) == 3 and any(origin)
+    peaks = np.argwhere((data == ndimage.maximum_filter(data, size=5)) & (data > 0.5 * data.max()))
+    peaks = peaks[np.all((peaks >= 3) & (peaks <= np.array(data.shape) - 4), axis=1)][:12]
+    assert len(peaks) >= 8
+    model_path = write(tmp_path / "peaks.pdb", [("C", tuple(origin + index * voxel)) for index in peaks])
+    viewer = make_napari_viewer()
+    [map_layer] = viewer.open(str(map_path), plugin=None)
+    [atoms] = viewer.open(str(model_path), plugin=None)
+    # each atom is drawn on its peak: the status bar shows the peak's value under it, on the atom's plane
+    for index, position in zip(peaks, atoms.data):
+        np.testing.assert_allclose(map_layer.world_to_data(atoms.data_to_world(position)), index, atol=2e-3)  # PDB: 3 decimals
+        viewer.dims.set_point(0, position[0])
+        assert map_layer.get_value(position, world=True) == data[tuple(index)]
+    widget = dock(viewer)
+    settle(qtbot, widget)
+    assert widget.model["map"] is map_layer and widget.model["model"] is atoms and widget.error.text() == ""
+    assert widget.model.control("extend").unit(widget.model) == "vox"  # one length cannot be in Å on such voxels
+    assert widget.editors["extend"].note.text() == "voxels differ between axes"
+    type_into(qtbot, spin(widget, "resolution"), "2")
+    type_into(qtbot, spin(widget, "extend"), "1")
+    settle(qtbot, widget)
+    layer = widget.output
+    assert layer.data.shape == data.shape and np.allclose(layer.scale, voxel) and np.allclose(layer.translate, origin)
+    assert np.all(layer.data[tuple(peaks.T)] == 1) and 0 < layer.data.mean() < 0.5
+    saved = all_agree(widget, tmp_path)
+    params = layer.metadata[METADATA_KEY]["params"]
+    ok(tmp_path, "model", model_path, "--like", map_path, "--resolution", "2", "--enclose", repr(params["enclose_percent"]),
+       "--extend", "1", "--soft-edge", repr(params["edge_width_px"]), "-o", "cli.mrc")
+    assert data_of(tmp_path / "cli.mrc").tobytes() == data_of(saved).tobytes()
