@@ -13,7 +13,7 @@ from test_cli import data_of, ok
 from napari_cryomask._napari.mask_layer import STALE_KEY
 from napari_cryomask._napari.model_mask_model import ModelMaskModel
 from napari_cryomask._napari.model_mask_widget import OUTPUT_NAME
-from napari_cryomask._napari.model_reader import model_layers
+from napari_cryomask._napari.model_reader import load_model, model_layers
 from napari_cryomask.core.model_density import model_density
 from napari_cryomask.core.model_mask import model_mask
 from napari_cryomask.io import read_model, read_volume, write_volume
@@ -371,3 +371,67 @@ def test_on_a_real_emdb_map_with_axes_stored_out_of_order_atoms_sit_on_its_peaks
     ok(tmp_path, "model", model_path, "--like", map_path, "--resolution", "2", "--enclose", repr(params["enclose_percent"]),
        "--extend", "1", "--soft-edge", repr(params["edge_width_px"]), "-o", "cli.mrc")
     assert data_of(tmp_path / "cli.mrc").tobytes() == data_of(saved).tobytes()
+
+
+def test_dragging_the_threshold_slider_redraws_the_plane_on_screen_exactly_and_the_whole_mask_at_rest(opened, files, qtbot):
+    viewer, map_layer, atoms, widget = opened
+    type_into(qtbot, spin(widget, "extend"), "3.2")
+    choose(qtbot, widget.editors["level"].combo, "threshold")
+    settle(qtbot, widget)
+    model, layer = widget.model, widget.output
+    density = model._densities.get(model._key(load_model(files[0])))  # the atoms the widget read
+    assert density is not None and model.densities_computed == 1
+    plane = 14
+    viewer.dims.set_point(0, ORIGIN[0] + plane * VOXEL)
+    before = np.array(layer.data)
+    slider = widget.editors["threshold"].slider
+    params = model.params()
+    slider.setSliderDown(True)
+    for position in (300, 500, 700):
+        slider.setValue(position)
+        assert model.moving and model.stale
+        whole = model_mask(density, threshold=model["threshold"], extend_px=params["extend_px"], edge=params["edge"],
+                           edge_width_px=params["edge_width_px"])
+        assert layer.data[plane].tobytes() == whole[plane].tobytes()  # the plane on screen is exact
+        assert np.array_equal(np.delete(layer.data, plane, 0), np.delete(before, plane, 0))  # the others wait
+    assert not np.array_equal(layer.data[plane], before[plane])
+    slider.setSliderDown(False)
+    settle(qtbot, widget)
+    assert not model.stale and layer.data.tobytes() == whole.tobytes() and model.densities_computed == 1
+    # seen from the side (slicing through x), the preview is that plane
+    viewer.dims.order = (2, 0, 1)
+    viewer.dims.set_point(2, ORIGIN[2] + 20 * VOXEL)
+    slider.setSliderDown(True)
+    slider.setValue(200)
+    whole = model_mask(density, threshold=model["threshold"], extend_px=params["extend_px"], edge=params["edge"],
+                       edge_width_px=params["edge_width_px"])
+    assert layer.data[:, :, 20].tobytes() == whole[:, :, 20].tobytes()
+    slider.setSliderDown(False)
+    settle(qtbot, widget)
+    assert layer.data.tobytes() == whole.tobytes()
+
+
+@pytest.mark.parametrize("edge, width, extend", [("gaussian", 4.0, 1.6), ("none", 4.8, 4.8), ("cosine", 9.6, 0.0)])
+def test_the_plane_preview_is_the_plane_of_the_whole_mask_on_every_axis_and_at_the_box_faces(files, edge, width, extend):
+    """Qt-free: the preview thresholds a slab around the plane; it must equal the whole mask's plane."""
+    from napari.components import ViewerModel
+
+    from napari_cryomask._napari.model_reader import read_models
+
+    viewer = ViewerModel()
+    viewer.add_image(np.zeros(BOX, np.float32), scale=(VOXEL,) * 3, translate=ORIGIN, name="map")
+    model = ModelMaskModel(viewer)
+    data, kwargs, _ = read_models(str(files[0]))[0]
+    viewer.add_points(data, **kwargs)
+    model.update(level="threshold", edge=edge, edge_width=width, extend=extend)
+    model.update(threshold=0.02)
+    density, params = model._densities.get(model._key(load_model(files[0]))), model.params()
+    assert params["threshold"] == 0.02 and model.preview_box() == BOX
+    assert np.array_equal(model.layer.data, model_mask(density, threshold=0.02, extend_px=params["extend_px"], edge=edge,
+                                                       edge_width_px=params["edge_width_px"]))
+    for axis, index in ((0, 0), (0, 9), (1, 20), (2, 30)):
+        region = [slice(0, n) for n in BOX]
+        region[axis] = slice(index, index + 1)
+        assert model.preview(tuple(region)).tobytes() == model.layer.data[tuple(region)].tobytes()
+    model.update(level="enclose")
+    assert model.preview(tuple(region)) is None  # a share needs the whole density: no preview

@@ -13,7 +13,8 @@ atoms are those of the file; a layer whose atoms were moved, added or deleted, o
 as a whole, is refused with a message, since its mask could not be replayed from the file.
 
 The density of one model on one grid at one resolution is kept, so that moving the threshold, the
-share, the extension or the edge only thresholds and softens again.
+share, the extension or the edge only thresholds and softens again; while the threshold slider is
+dragged, only the plane on screen is thresholded (in the slab the extension and the edge reach).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..core.distance import mask_margin
 from ..core.edges import EDGES
 from ..core.model_density import CUTOFF_SIGMA, SIGMA_FACTOR, model_density
 from ..core.model_mask import enclosing_threshold, model_mask
@@ -400,6 +402,32 @@ class ModelMaskModel(DesignModel):
 
         voxels = math.prod(box) + (0 if known is not None else len(atoms) * block)
         return Job(compute=compute, recipe=recipe, reference=map_layer, voxels=voxels, measure=measure)
+
+    def preview_box(self) -> tuple | None:
+        return None if self["map"] is None else self.grid()[0]
+
+    def preview(self, region):
+        """The plane on screen while the threshold slider moves: the kept density, thresholded in a slab
+        around the plane as deep as the extension and the edge reach, so that the plane is exact."""
+        if self["level"] != "threshold" or self["model"] is None:
+            return None  # a share needs the whole density sorted: the full mask follows at rest
+        density = self._densities.get(self._key(load_model(self["model"].metadata[MODEL_KEY])))
+        if density is None:
+            return None
+        params = self.params()
+        margin = mask_margin(params["extend_px"], params["edge"], params["edge_width_px"])
+        slab, plane = [], []
+        for cut, n in zip(region, density.shape):
+            if cut.stop - cut.start == n:
+                slab.append(slice(0, n))
+                plane.append(slice(None))
+            else:
+                low = max(cut.start - margin, 0)
+                slab.append(slice(low, min(cut.stop + margin, n)))
+                plane.append(slice(cut.start - low, cut.stop - low))
+        block = model_mask(density[tuple(slab)], threshold=params["threshold"], extend_px=params["extend_px"],
+                           edge=params["edge"], edge_width_px=params["edge_width_px"])
+        return block[tuple(plane)]
 
     def shown(self, result) -> None:
         self._last = (result.extras["key"], result.extras["threshold"], result.extras["share"])
