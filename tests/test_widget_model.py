@@ -335,7 +335,7 @@ def test_opening_a_model_or_a_map_while_the_widget_has_none_chooses_it(files):
 
 
 def test_on_a_real_emdb_map_with_axes_stored_out_of_order_atoms_sit_on_its_peaks_and_are_masked(
-        make_napari_viewer, shared_data, qtbot, tmp_path):
+        shared_data, make_napari_viewer, qtbot, tmp_path):  # shared_data first: it skips before a viewer is made
     """EMD-3001 (MicroED, 0.46 x 0.39 x 0.45 Å voxels, origin off 0, columns along z): atoms on its density peaks."""
     from scipy import ndimage
 
