@@ -9,6 +9,7 @@ import npe2
 import pytest
 
 from napari_cryomask.io import EM_SUFFIXES, MRC_SUFFIXES
+from napari_cryomask.io.models import MODEL_SUFFIXES
 
 ROOT = Path(__file__).resolve().parents[1]
 ROOT_MANIFEST = ROOT / "napari.yaml"
@@ -53,6 +54,13 @@ def test_reader_patterns_are_the_io_suffixes_in_both_cases(manifest):
     suffixes = {suffix.lower() for suffix in (*MRC_SUFFIXES, *EM_SUFFIXES)}
     expected = {f"*{s}" for s in suffixes} | {f"*{s.upper()}" for s in suffixes}
     assert set(reader.filename_patterns) == expected
+    assert not reader.accepts_directories
+
+
+def test_model_reader_patterns_are_the_model_suffixes_gzipped_or_not_in_both_cases(manifest):
+    [reader] = [r for r in manifest.contributions.readers if r.command == "napari-cryomask.get_model_reader"]
+    names = {f"*{s}" for s in MODEL_SUFFIXES} | {f"*{s}.gz" for s in MODEL_SUFFIXES}
+    assert set(reader.filename_patterns) == names | {n.upper() for n in names}
     assert not reader.accepts_directories
 
 
