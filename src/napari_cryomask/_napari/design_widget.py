@@ -30,6 +30,7 @@ from .editors import editor_for
 from .worker import QtRunner
 
 ERROR_COLOUR = "#D55E00"
+MIN_HEIGHT = 64  # pixels: about nine docks of this height, with title bars, fit 1080 with a task bar
 
 
 def wrapping_label(text: str = "", *, selectable: bool = False) -> QLabel:
@@ -169,8 +170,10 @@ class DesignWidget(QWidget):
         return hint.expandedTo(self.minimumSizeHint())
 
     def minimumSizeHint(self):
+        """The form's width, and a height low enough that every widget of the plugin docked at once
+        fits a 1080-pixel screen (each scrolls; napari's splitters give it more)."""
         hint = self.content.minimumSizeHint()
-        hint.setHeight(min(hint.height(), 120))
+        hint.setHeight(min(hint.height(), MIN_HEIGHT))
         return hint
 
     def add_row(self, editor) -> None:
