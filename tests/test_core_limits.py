@@ -1,0 +1,54 @@
+"""The size guard: outputs that cannot fit are refused before allocating, naming the parameter."""
+
+import subprocess
+import sys
+
+import pytest
+
+from napari_cryomask.core import limits
+from napari_cryomask.core.limits import TooLarge, available_bytes, require_fit
+
+
+def test_refusal_names_parameter_size_and_room(monkeypatch):
+    monkeypatch.setattr(limits, "available_bytes", lambda: 2 << 30)
+    with pytest.raises(TooLarge, match=r"^mask_size: 1024 x 1024 x 1024 float32 voxels need 4.0 GiB, but only 2.0 GiB"):
+        require_fit("mask_size", (1024, 1024, 1024))
+    assert require_fit("mask_size", (512, 512, 512)) == 512**3 * 4
+
+
+def test_too_large_is_a_value_error_and_a_memory_error():
+    with pytest.raises(ValueError):
+        require_fit("box", (100000,) * 3)
+    with pytest.raises(MemoryError):
+        require_fit("box", (100000,) * 3)
+
+
+def test_copies_and_dtype_count(monkeypatch):
+    monkeypatch.setattr(limits, "available_bytes", lambda: 100)
+    assert require_fit("n", (10,), "uint8", copies=10) == 100
+    with pytest.raises(TooLarge, match=r"\(3 arrays\)"):
+        require_fit("n", (10,), "float32", copies=3)
+
+
+def test_negative_sizes_are_refused():
+    with pytest.raises(TooLarge, match="must not be negative"):
+        require_fit("box", (4, -1, 4))
+
+
+def test_unknown_room_refuses_only_the_unaddressable(monkeypatch):
+    monkeypatch.setattr(limits, "available_bytes", lambda: None)
+    assert require_fit("box", (4096,) * 3) == 4096**3 * 4
+    with pytest.raises(TooLarge, match="cannot be addressed"):
+        require_fit("box", (2**22,) * 3)
+
+
+def test_address_space_limit_lowers_the_room():
+    code = (
+        "import resource; from napari_cryomask.core.limits import available_bytes;"
+        "resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30)); print(available_bytes())"
+    )
+    if sys.platform != "linux":
+        pytest.skip("RLIMIT_AS accounting is Linux's")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert 0 < int(out.stdout) < 4 << 30
+    assert available_bytes() > 0
