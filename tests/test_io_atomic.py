@@ -13,8 +13,7 @@ import time
 import numpy as np
 import pytest
 
-from napari_cryomask.io import read_volume, write_volume
-from napari_cryomask.io import atomic
+from napari_cryomask.io import atomic, read_volume, write_volume
 from napari_cryomask.io.atomic import TEMP_SUFFIX, PendingFile, atomic_write, remove_stale_temporaries
 
 posix = pytest.mark.skipif(os.name != "posix", reason="POSIX signals and permissions")

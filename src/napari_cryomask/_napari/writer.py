@@ -2,8 +2,10 @@
 
 Overwriting: napari's save dialog asks before replacing a file, and
 ``viewer.layers.save(path)`` from code replaces files with every napari writer,
-so these writers overwrite too (``write_volume(..., overwrite=True)``; the write
-itself is atomic).
+so these writers overwrite too (``write_with_recipe(..., overwrite=True)``; the
+write itself is atomic). A layer's recipe (``metadata["cryomask_recipe"]``) is
+written with the map as ``<path>.json``; without one, an old recipe sidecar
+there is removed, since it described the map replaced.
 """
 
 from __future__ import annotations
@@ -12,8 +14,7 @@ import os
 
 import numpy as np
 
-from napari_cryomask.io import write_volume
-from napari_cryomask.recipes import METADATA_KEY, drop_recipe, save_recipe
+from napari_cryomask.recipes import METADATA_KEY, write_with_recipe
 
 
 def write_image(path, data, attributes):
@@ -97,14 +98,15 @@ def write_layer(path, data, attributes):
         volume = volume[np.newaxis]
         scale = (scale[-1], *scale)
         translate = (0.0, *translate)
-    write_volume(
+    recipe = (attributes.get("metadata") or {}).get(METADATA_KEY)
+    write_with_recipe(
         path,
         volume.astype(np.float32, copy=False),
+        recipe if isinstance(recipe, dict) else None,
         voxel_size=scale,
         origin=translate,
         overwrite=True,
     )
-    write_recipe_sidecar(path, attributes.get("metadata") or {}, volume)
     return path
 
 
@@ -113,16 +115,3 @@ def _per_axis(values, ndim, default):
     if values is None:
         return (default,) * ndim
     return tuple(float(v) for v in values)[-ndim:]
-
-
-def write_recipe_sidecar(path, metadata, data):
-    """Save ``metadata["cryomask_recipe"]`` beside the written map as ``<path>.json``.
-
-    When the layer has no recipe, an old recipe sidecar at that place is removed, since it
-    would describe the map that was just replaced. Any other ``<path>.json`` is left alone.
-    """
-    recipe = metadata.get(METADATA_KEY)
-    if isinstance(recipe, dict):
-        save_recipe(path, recipe, data)
-    else:
-        drop_recipe(path)

@@ -11,6 +11,7 @@ import math
 import re
 
 from ..core.edges import EDGES
+from ..core.limits import TooLarge, require_fit
 from ..core.names import parse_mask_name
 from ..io import EM_SUFFIXES, MRC_SUFFIXES, is_supported
 
@@ -22,6 +23,8 @@ AXES_NOTE = (
     "A value that starts with a minus sign may follow its option (--angles -90,0,0)."
 )
 SOFT_EDGES = tuple(e for e in EDGES if e != "none")
+# Largest magnitude of a length, angle or size option: beyond it arithmetic on lengths overflows.
+MAX_SIZE = 1e12
 _NEGATIVE_VALUE = re.compile(r"^-\.?\d")
 
 
@@ -47,15 +50,23 @@ def number(text):
     return value
 
 
-def positive(text):
+def size(text):
+    """A finite number of at most :data:`MAX_SIZE` in magnitude: a length, angle, mass or resolution."""
     value = number(text)
+    if abs(value) > MAX_SIZE:
+        raise argparse.ArgumentTypeError(f"{text} is too large: lengths, angles and sizes are at most {MAX_SIZE:g}")
+    return value
+
+
+def positive(text):
+    value = size(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be positive, got {text}")
     return value
 
 
 def non_negative(text):
-    value = number(text)
+    value = size(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be zero or positive, got {text}")
     return value
@@ -76,7 +87,7 @@ def _numbers(text, counts, what):
     if len(parts) not in counts or "" in parts:
         expected = " or ".join({1: "one number", 3: "three numbers Z,Y,X"}[c] for c in counts)
         raise argparse.ArgumentTypeError(f"{what} must be {expected}, got {text!r}")
-    values = [number(p) for p in parts]
+    values = [size(p) for p in parts]
     return tuple(values * 3) if len(values) == 1 else tuple(values)
 
 
@@ -94,11 +105,16 @@ def positive_triple(text):
 
 
 def box(text):
-    """A box size: ``N`` or ``Z,Y,X``, positive whole numbers of voxels."""
+    """A box size: ``N`` or ``Z,Y,X``, positive whole numbers of voxels that fit in memory."""
     values = _numbers(text, (1, 3), "the box")
     if any(v < 1 or v != int(v) for v in values):
         raise argparse.ArgumentTypeError(f"the box must be positive whole numbers of voxels, got {text!r}")
-    return tuple(int(v) for v in values)
+    shape = tuple(int(v) for v in values)
+    try:
+        require_fit("the mask", shape)
+    except TooLarge as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return shape
 
 
 def mask_file(text):

@@ -12,8 +12,8 @@ from ..core.copies import MODES
 from ..core.grid_check import warn_grid_mismatch
 from ..core.helix import units_in_box
 from ..core.symmetry import GROUP_NAMES, parse_group, symmetry_operators
-from ..io import read_volume, write_volume
-from ..recipes import apply_recipe, data_digest, make_recipe, save_recipe
+from ..io import read_volume
+from ..recipes import apply_recipe, data_digest, make_recipe, write_with_recipe
 from ..recipes.tools import edge_of, known_edge
 from .options import (
     AXES_NOTE,
@@ -259,8 +259,7 @@ def run_apply(args):
 
 def write_map(args, recipe, data, voxel_size, origin, what="a masked map"):
     """Write a masked map (not a mask: no volume, no edge check) and its recipe, then one line about them."""
-    write_volume(args.output, data, voxel_size=voxel_size, origin=origin, overwrite=args.force)
-    sidecar = save_recipe(args.output, recipe, data)
+    sidecar = write_with_recipe(args.output, data, recipe, voxel_size=voxel_size, origin=origin, overwrite=args.force)
     print(f"wrote {args.output} ({'x'.join(map(str, data.shape))} voxels, {what}) and its recipe {sidecar}")
 
 

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from .blocks import grown_slice, nonzero_block, pieces, worker_count
+from .limits import require_kernel_fits
 
 # SciPy's default truncation, in sigmas, as cryoCAT blurs.
 TRUNCATE = 4.0
@@ -158,6 +159,7 @@ def gaussian_blur(mask, sigma_px: float, *, in_place: bool = False) -> np.ndarra
     sigma_px = float(sigma_px)
     if not math.isfinite(sigma_px) or sigma_px < 0:
         raise ValueError(f"sigma must be zero or positive, got {sigma_px!r}")
+    require_kernel_fits(f"sigma {sigma_px:g}", sigma_px, np.shape(mask))
     if in_place and not (isinstance(mask, np.ndarray) and mask.dtype == np.float32 and mask.flags.writeable):
         raise ValueError("in_place needs a writeable float32 array")
     mask = np.asarray(mask, dtype=np.float32)

@@ -1,10 +1,13 @@
-"""Refuse, before allocating, an output that cannot fit in memory.
+"""Refuse, before allocating or computing, what cannot fit in memory or cannot finish.
 
 Call :func:`require_fit` at the entry of anything that allocates an array whose size comes from
 the user (a box, a tomogram, a particle mask, a blur or distance buffer), with the name of the
 parameter the user gave. It raises :class:`TooLarge` (a ``ValueError`` and a ``MemoryError``)
 naming that parameter, the size in GiB and the memory available, instead of NumPy's bare
 ``MemoryError`` or minutes of swapping.
+
+Call :func:`require_kernel_fits` before a Gaussian filter whose width comes from the user: a
+kernel far wider than the box costs minutes (its taps times the voxels) and only flattens.
 
 The memory available is the smallest of: the system's available memory (Linux ``MemAvailable``
 plus free swap; total physical memory elsewhere), the room a cgroup memory limit leaves, and the
@@ -30,9 +33,11 @@ import sys
 
 import numpy as np
 
-__all__ = ["TooLarge", "available_bytes", "gib", "require_fit"]
+__all__ = ["TooLarge", "available_bytes", "gib", "require_fit", "require_kernel_fits"]
 
 GIB = 1 << 30
+# Multiply-adds of a Gaussian filter wider than its box beyond which it is refused (seconds of work).
+KERNEL_WORK = 1e9
 _UNKNOWN_LIMIT = 1 << 63
 
 
@@ -90,6 +95,46 @@ def require_fit(name: str, shape, dtype="float32", *, copies: float = 1.0, what:
         room_text = f"only {gib(room)} of memory are available" if room is not None else "that cannot be addressed"
         raise TooLarge(f"{name}: {described} need {gib(needed)}{times}, but {room_text}")
     return needed
+
+
+def require_kernel_fits(name: str, sigma_px: float, shape, *, use: str | None = None) -> None:
+    """Raise ``ValueError`` when a Gaussian of ``sigma_px`` voxels is wider than the box ``shape``
+    and would take long.
+
+    SciPy's filter, truncated at 4 sigma, costs its taps times the voxels on each axis: a kernel
+    far wider than the box takes minutes and only flattens what it filters. One wider than the
+    box but cheap (a tiny box) is left alone; beyond :data:`KERNEL_WORK` multiply-adds it is
+    refused. NaN, infinite and negative widths are refused too.
+
+    Parameters
+    ----------
+    name : str
+        The parameter and its value as the user gave them (``"sigma 1e5"``, ``"lowpass 200000 Å"``).
+    sigma_px : float
+        Standard deviation in voxels.
+    shape : sequence of int
+        The box filtered.
+    use : str, optional
+        What to use instead, in the user's terms; default ``"at most <longest edge> voxels"``.
+
+    Examples
+    --------
+    >>> require_kernel_fits("sigma 3", 3, (64, 64, 64))
+    >>> require_kernel_fits("sigma 1e5", 1e5, (64, 64, 64))
+    Traceback (most recent call last):
+    ValueError: sigma 1e5: a Gaussian of sigma 100000 voxels is wider than the box (64 voxels); use at most 64 voxels
+    """
+    sigma_px = float(sigma_px)
+    dims = [int(n) for n in np.atleast_1d(shape)]
+    if not (math.isfinite(sigma_px) and sigma_px >= 0):
+        raise ValueError(f"{name}: the Gaussian width must be a finite number ≥ 0, got {sigma_px!r} voxels")
+    longest = max(dims)
+    work = math.prod(dims) * len(dims) * (2 * (4 * sigma_px + 0.5) + 1)
+    if sigma_px > longest and work > KERNEL_WORK:
+        raise ValueError(
+            f"{name}: a Gaussian of sigma {sigma_px:.6g} voxels is wider than the box ({longest} voxels); "
+            f"use {use or f'at most {longest} voxels'}"
+        )
 
 
 def available_bytes() -> int | None:

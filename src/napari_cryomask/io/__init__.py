@@ -13,7 +13,8 @@ Examples
 (4, 5, 6)
 """
 
-from napari_cryomask.io.dispatch import is_supported, read_volume, write_volume
+from napari_cryomask.io.atomic import PendingFile, atomic_write
+from napari_cryomask.io.dispatch import is_supported, read_volume, volume_encoder, write_volume
 from napari_cryomask.io.em import EM_SUFFIXES
 from napari_cryomask.io.mrc import MRC_SUFFIXES
 from napari_cryomask.io.volume import Volume
@@ -21,8 +22,11 @@ from napari_cryomask.io.volume import Volume
 __all__ = [
     "EM_SUFFIXES",
     "MRC_SUFFIXES",
+    "PendingFile",
     "Volume",
+    "atomic_write",
     "is_supported",
     "read_volume",
+    "volume_encoder",
     "write_volume",
 ]

@@ -155,9 +155,15 @@ class PendingFile:
                 self.discard()
         finally:
             self._guard.__exit__(None, None, None)
-        if isinstance(error, OSError) and not isinstance(error, FileExistsError):
+        if isinstance(error, OSError) and self._mine(error):
             raise _about(error, self.path) from None
         return False
+
+    def _mine(self, error: OSError) -> bool:
+        """Whether an error is about this pending file (the temporary one, or none named)."""
+        if isinstance(error, FileExistsError) or error.filename == str(self.path):
+            return False
+        return error.filename in (None, str(self.temp)) or (self.temp is not None and self.temp.name in str(error))
 
     def commit(self) -> None:
         """Flush the temporary file to disk and move it onto the target."""
