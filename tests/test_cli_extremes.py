@@ -108,7 +108,7 @@ def test_what_the_issue_names_is_refused_clearly(folder, args, message):
 
 
 def test_tight_widget_histogram_of_a_map_holding_plus_and_minus_3e38(folder):
-    from napari_cryomask._napari.histogram import histogram_of
+    from napari_cryomask._napari.tight_model import histogram_of
 
     counts, edges = histogram_of(read_volume(folder / "extreme.mrc").data, bins=8)
     assert counts.sum() == 16**3 and np.isfinite(edges).all()
