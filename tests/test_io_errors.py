@@ -190,12 +190,11 @@ def test_failure_while_writing_mrc_keeps_old_file_and_removes_temp(tmp_path, mon
     before = path.read_bytes()
     seen = []
 
-    def write_some_then_fail(volume, on_run):
-        on_run(volume.reshape(-1)[:10])
+    def fail_while_the_data_are_written(volume):
         seen.append(os.listdir(tmp_path))
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(mrc_module, "header_stats", write_some_then_fail)
+    monkeypatch.setattr(mrc_module, "header_stats", fail_while_the_data_are_written)
     with pytest.raises(OSError, match="No space left") as raised:
         write_volume(path, np.ones((6, 6, 6)), overwrite=True)
     assert raised.value.filename == str(path), "the error names the target, not the temporary file"

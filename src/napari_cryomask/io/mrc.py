@@ -37,6 +37,7 @@ import math
 import os
 import sys
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -272,8 +273,15 @@ def mrc_encoder(path, data, voxel_size=None, origin=None):
     header = mrc_header(volume.shape, spacing, offset)
 
     def encode(stream):
+        # The data are written straight from the array while other threads compute the header's
+        # statistics; the header goes in last.
         stream.write(bytes(HEADER_BYTES))
-        stats = header_stats(volume, on_run=lambda run: stream.write(run.data))
+        with ThreadPoolExecutor(1) as writer:
+            written = writer.submit(stream.write, memoryview(volume.reshape(-1)).cast("B"))
+            try:
+                stats = header_stats(volume)
+            finally:
+                written.result()
         if not stats.finite:
             raise not_finite(volume, path)
         header.dmin, header.dmax, header.dmean, header.rms = stats.min, stats.max, stats.mean, stats.rms
