@@ -111,3 +111,10 @@ def test_version_comes_from_one_place():
     done = subprocess.run([sys.executable, "-m", "napari_cryomask.cli", "--version"], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == f"cryomask {napari_cryomask.__version__}"
     assert not re.search(r"^version\s*=\s*\"", (ROOT / "pyproject.toml").read_text(), re.MULTILINE)
+
+
+def test_the_cryocat_face_imports_without_scipy():
+    # scipy.ndimage takes longer to import than most masks take to make; rotate() imports it on use
+    code = "import sys, napari_cryomask.cryomask; print(sorted(m for m in sys.modules if m.split('.')[0] == 'scipy'))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
