@@ -52,3 +52,17 @@ def test_address_space_limit_lowers_the_room():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert 0 < int(out.stdout) < 4 << 30
     assert available_bytes() > 0
+
+
+def test_tight_masks_and_softening_check_their_working_memory(monkeypatch):
+    import numpy as np
+
+    from napari_cryomask.core.distance import soften
+    from napari_cryomask.core.tight import TightMask
+
+    density = np.zeros((64, 64, 64), np.float32)  # 1 MiB
+    monkeypatch.setattr(limits, "available_bytes", lambda: 2 << 20)
+    with pytest.raises(TooLarge, match=r"the map's tight mask: 64 x 64 x 64 float32 voxels need .* \(4 arrays\)"):
+        TightMask(density)
+    with pytest.raises(TooLarge, match=r"the softened mask: .* \(2.25 arrays\)"):
+        soften(density, "cosine", 2)

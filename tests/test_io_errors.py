@@ -279,3 +279,16 @@ def test_target_that_is_a_folder_leaves_no_temp_file(tmp_path, suffix):
         write_volume(folder, np.ones((2, 2, 2)), overwrite=True)
     assert folder.is_dir()
     assert os.listdir(tmp_path) == [folder.name]
+
+
+@pytest.mark.parametrize("voxel_size", [1e-300, 3e38, (1.0, 1.0, 1e-45)])
+def test_voxel_size_that_an_mrc_header_cannot_hold_is_refused_not_lost(tmp_path, voxel_size):
+    path = tmp_path / "tiny.mrc"
+    with pytest.raises(ValueError, match=r"tiny\.mrc: voxel_size .* cannot be stored in an MRC header"):
+        write_volume(path, np.ones((2, 2, 2)), voxel_size=voxel_size)
+    assert not path.exists()
+
+
+def test_origin_beyond_float32_is_refused(tmp_path):
+    with pytest.raises(ValueError, match=r"far\.mrc: origin .* cannot be stored"):
+        write_volume(tmp_path / "far.mrc", np.ones((2, 2, 2)), origin=(0.0, 1e39, 0.0))

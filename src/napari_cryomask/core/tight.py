@@ -28,7 +28,7 @@ from .blur import gaussian_pass
 from .distance import BlockDistance, mask_margin, outside_distance
 from .edges import check_edge, edge_reach
 from .geometry import as_triple
-from .limits import require_kernel_fits
+from .limits import require_fit, require_kernel_fits
 
 # A Gaussian whose transfer function falls to 0.5 at spatial frequency f has
 # sigma = sqrt(ln 2 / 2) / (pi f).
@@ -148,6 +148,9 @@ class TightMask:
     """
 
     def __init__(self, density, voxel_size=(1.0, 1.0, 1.0), *, spare_px: int = 32):
+        if np.ndim(density) == 3:
+            # the low-passed map, the distance, the region labels and the mask, beside the map
+            require_fit("the map's tight mask", np.shape(density), copies=4)
         d = np.asarray(density, dtype=np.float32)
         if d.ndim != 3 or 0 in d.shape:
             raise ValueError(f"the map must be a non-empty 3D array, got shape {d.shape}")

@@ -269,7 +269,10 @@ def mrc_encoder(path, data, voxel_size=None, origin=None):
     spacing = None
     if voxel_size is not None:
         spacing = zyx_triple(voxel_size, "voxel_size", path, positive=True)
+        _check_cell(path, spacing, volume.shape)
     offset = zyx_triple(0.0 if origin is None else origin, "origin", path, positive=False)
+    if not all(abs(v) <= float(np.finfo(np.float32).max) for v in offset):
+        raise ValueError(f"{path}: origin {offset} Å cannot be stored in an MRC header (float32)")
     header = mrc_header(volume.shape, spacing, offset)
 
     def encode(stream):
@@ -290,6 +293,18 @@ def mrc_encoder(path, data, voxel_size=None, origin=None):
         stream.seek(0, os.SEEK_END)
 
     return encode
+
+
+def _check_cell(path, spacing, shape) -> None:
+    """The cell (voxel size times the box, float32 in the header) must hold the voxel size."""
+    info = np.finfo(np.float32)
+    for v, n in zip(spacing, shape):
+        cell = v * n
+        if not float(info.tiny) <= cell <= float(info.max):
+            raise ValueError(
+                f"{path}: voxel_size {v:g} Å cannot be stored in an MRC header: the cell, voxel size × {n} voxels, "
+                f"must lie between {float(info.tiny):.3g} and {float(info.max):.3g} Å (float32)"
+            )
 
 
 def mrc_header(shape, voxel_size=None, origin=(0.0, 0.0, 0.0)) -> np.recarray:
