@@ -35,10 +35,15 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
+
 from ..io import PendingFile, volume_encoder
 from .document import data_digest, plain, validate_recipe
 
 MAX_SIDECAR_BYTES = 64 << 20
+# Operations whose (tomogram-sized) masks are written slab by slab in their own dtype, as
+# io.particles_write does, so that a replay writes the same bytes.
+SLAB_OPERATIONS = frozenset({"particles"})
 
 
 def sidecar_path(mask_path) -> Path:
@@ -87,8 +92,11 @@ def write_with_recipe(path, data, recipe=None, *, voxel_size=None, origin=None, 
     ----------
     path : str or os.PathLike
         Map file to write.
-    data : array_like
-        ``[z, y, x]`` data, as for :func:`napari_cryomask.io.write_volume`.
+    data : array_like or Placement
+        ``[z, y, x]`` data, as for :func:`napari_cryomask.io.write_volume`; or, for a
+        tomogram-sized mask (a :class:`~napari_cryomask.core.particles.Placement`, or the mask
+        of an operation in :data:`SLAB_OPERATIONS`), what
+        :func:`~napari_cryomask.io.particles_write.write_mask_file` writes, slab by slab.
     recipe : dict, optional
         Its recipe; saved with the data's ``data_sha256``.
     voxel_size, origin : optional
@@ -113,12 +121,24 @@ def write_with_recipe(path, data, recipe=None, *, voxel_size=None, origin=None, 
     sidecar = sidecar_path(path)
     if not overwrite and os.path.lexists(sidecar):
         raise FileExistsError(f"{sidecar}: file exists; pass overwrite=True to replace it (it is the recipe of {path})")
-    encode = volume_encoder(path, data, voxel_size, origin)
-    text = None if recipe is None else recipe_text(recipe, data).encode("utf-8")
+    if not isinstance(data, np.ndarray) or (recipe or {}).get("operation") in SLAB_OPERATIONS:
+        from ..io.particles_write import mask_file_encoder
+
+        encode_file = mask_file_encoder(path, data, voxel_size=voxel_size, origin=origin)
+        text = None if recipe is None else recipe_text(recipe).encode("utf-8")  # checked before writing
+    else:
+        encode = volume_encoder(path, data, voxel_size, origin)
+        text = None if recipe is None else recipe_text(recipe, data).encode("utf-8")
+        encode_file = None
     with contextlib.ExitStack() as stack:
         mask_file = stack.enter_context(PendingFile(path, overwrite=overwrite))
         recipe_file = None if text is None else stack.enter_context(PendingFile(sidecar, overwrite=overwrite))
-        encode(mask_file.stream)
+        if encode_file is None:
+            encode(mask_file.stream)
+        else:
+            digest = encode_file(mask_file.temp)
+            if text is not None:
+                text = recipe_text(dict(recipe, data_sha256=digest)).encode("utf-8")
         if recipe_file is not None:
             recipe_file.stream.write(text)
         mask_file.commit()
