@@ -12,6 +12,7 @@ import warnings
 
 import numpy as np
 import pytest
+from test_io_particles import relion_file
 
 from napari_cryomask.cli import main
 from napari_cryomask.core.thresholds import otsu_threshold
@@ -28,6 +29,10 @@ COMMANDS = {
     "extreme map": (["tight", "extreme.mrc", "--edge", "gaussian"], ["--soft-edge", "--sigma", "--lowpass"]),
     "soften": (["soften", "mask.mrc", "--soft-edge", "2", "--edge", "gaussian"], ["--soft-edge", "--threshold"]),
     "generate": (["generate", "sphere_r4"], ["--box", "--expansion", "--pixel-size"]),
+    "particles": (["particles", "list.star", "--box", "16", "--pixel-size", "2", "--shape", "sphere", "--radius", "3"],
+                  ["--pixel-size", "--radius", "--soft-edge", "--offset", "--angles", "--box"]),
+    "clip": (["clip", "mask.mrc", "--radius", "6"], ["--radius"]),
+    "resample": (["resample", "mask.mrc", "--like", "map.mrc"], ["--pixel-size", "--soft-edge"]),
 }
 
 
@@ -43,13 +48,14 @@ def folder(tmp_path_factory):
     extreme[::2], extreme[1::2] = 3e38, -3e38
     extreme[6:10, 6:10, 6:10] = 1e38
     write_volume(folder / "extreme.mrc", extreme, voxel_size=2.0)
+    relion_file(folder / "list.star", [((8.0, 8.0, 8.0), (10, 20, 30))], pixel=2.0)
     return folder
 
 
 def run(folder, args):
     err, out = io.StringIO(), io.StringIO()
     start = time.perf_counter()
-    args = [str(folder / a) if a.endswith(".mrc") else a for a in args]
+    args = [str(folder / a) if a.endswith((".mrc", ".star")) else a for a in args]
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         code = main([*args, "-o", str(folder / "out.mrc"), "--force"])
@@ -63,7 +69,7 @@ def cases():
                 args = list(base)
                 if option in args:
                     del args[args.index(option):args.index(option) + 2]
-                text = f"{value},1,1" if option in ("--center", "--angles") else value
+                text = f"{value},1,1" if option in ("--center", "--angles", "--offset") else value
                 yield pytest.param(args + [option, text], id=f"{name} {option} {value}")
 
 
@@ -98,6 +104,8 @@ def test_otsu_on_a_map_holding_plus_and_minus_3e38(folder):
         (["tight", "map.mrc", "--lowpass", "1e-300"], r"lowpass 1e-300 Å is finer than the voxel size \(2 Å\)"),
         (["sphere", "--box", "16", "--radius", "3", "--soft-edge", "1e308"], r"argument --soft-edge: 1e308 is too large"),
         (["generate", "sphere_r4", "--box", "1e308"], r"argument --box: 1e308 is too large"),
+        (["sphere", "--box", "16", "--radius", "3", "--pixel-size", "1e-300"],
+         r"argument --pixel-size: every voxel size must lie between 0.0001 and 1e\+06 Å, got '1e-300'"),
         (["sphere", "--box", "16", "--radius", "3", "--angles", "nan,0,0"], r"argument --angles: 'nan' is not a finite number"),
     ],
 )

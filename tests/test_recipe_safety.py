@@ -40,7 +40,7 @@ def soften_chain(depth):
         ({"cryomask_recipe": True}, r"cryomask_recipe must be the number 1 \(the recipe version\), got True"),
         ({"cryomask_recipe": 1.5}, "not a cryomask recipe of version 1"),
         ({"colour": "red"}, r"recipe: unknown key 'colour' \(known: "),
-        ({"voxel_size": [-2.0, 2.0, 2.0]}, r"voxel_size must hold three numbers that each be ≥ 0.0001"),
+        ({"voxel_size": [-2.0, 2.0, 2.0]}, r"voxel_size must hold three numbers \(z, y, x\), each of which must be ≥ 0.0001"),
         ({"voxel_size": [1e-300, 1, 1]}, r"voxel_size must hold three numbers"),
         ({"box_shape": [16, 16, 2**40]}, r"box_shape must be a box size: one whole number from 1 to 2,147,483,647"),
         ({"box_shape": "big"}, "box_shape must be a box size"),

@@ -14,6 +14,7 @@ from ..core.edges import EDGES
 from ..core.limits import TooLarge, require_fit
 from ..core.names import parse_mask_name
 from ..io import EM_SUFFIXES, MRC_SUFFIXES, is_supported
+from ..recipes.document import VOXEL_SIZE_RANGE_A
 
 PROG = "cryomask"
 LENGTH = "(voxels, or Å with --unit angstrom)"
@@ -104,6 +105,15 @@ def positive_triple(text):
     return values
 
 
+def pixel_size(text):
+    """A voxel size in Å: one number for all axes, or three ``Z,Y,X``, within what a recipe records."""
+    values = _numbers(text, (1, 3), "the pixel size")
+    low, high = VOXEL_SIZE_RANGE_A
+    if not all(low <= v <= high for v in values):
+        raise argparse.ArgumentTypeError(f"every voxel size must lie between {low:g} and {high:g} Å, got {text!r}")
+    return values
+
+
 def box(text):
     """A box size: ``N`` or ``Z,Y,X``, positive whole numbers of voxels that fit in memory."""
     values = _numbers(text, (1, 3), "the box")
@@ -174,7 +184,7 @@ def add_placement(parser):
     source.add_argument("--box", type=box, metavar="N|Z,Y,X", help="box size in voxels (always voxels): N for a cube or Z,Y,X")
     source.add_argument("--like", metavar="MAP", help="take the box, pixel size and origin from this map")
     where.add_argument(
-        "--pixel-size", type=positive_triple, metavar="Å|Z,Y,X",
+        "--pixel-size", type=pixel_size, metavar="Å|Z,Y,X",
         help="voxel size in Å written into the header (wins over the one from --like)",
     )
     where.add_argument(

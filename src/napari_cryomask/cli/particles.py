@@ -25,7 +25,7 @@ from .options import (
     add_output,
     add_unit,
     box,
-    positive_triple,
+    pixel_size,
     triple,
 )
 from .output import Lengths, check_output, known_voxel_size, roundtrip, triple_text
@@ -50,7 +50,7 @@ def add_commands(sub):
     source.add_argument("--like", metavar="TOMO", help="take the box, pixel size and origin from this tomogram (only its header is read)")
     source.add_argument("--box", type=box, metavar="Z,Y,X", help="tomogram size in voxels (always voxels): N or Z,Y,X")
     tomogram.add_argument(
-        "--pixel-size", type=positive_triple, metavar="Å|Z,Y,X",
+        "--pixel-size", type=pixel_size, metavar="Å|Z,Y,X",
         help="the tomogram's voxel size in Å (wins over --like's); particle positions are put in voxels of this size",
     )
     tomogram.add_argument(

@@ -25,6 +25,7 @@ from .options import (
     add_unit,
     non_negative,
     number,
+    pixel_size,
     positive,
     positive_triple,
     triple,
@@ -132,7 +133,7 @@ def add_commands(sub):
     p.set_defaults(run=run_resample)
     _add_mask(p)
     p.add_argument("--like", required=True, metavar="MAP", help="the map whose grid the mask goes onto")
-    p.add_argument("--pixel-size", type=positive_triple, metavar="Å|Z,Y,X", help="the mask's voxel size in Å, when its header has none")
+    p.add_argument("--pixel-size", type=pixel_size, metavar="Å|Z,Y,X", help="the mask's voxel size in Å, when its header has none")
     p.add_argument("--soft-edge", type=non_negative, metavar="W", help=f"the mask's soft edge width {LENGTH}, instead of its recipe's")
     p.add_argument("--edge", choices=SOFT_EDGES, default=None, help="the soft edge profile with --soft-edge (default cosine)")
     add_unit(p, "the mask's pixel size")

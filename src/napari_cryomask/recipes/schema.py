@@ -118,7 +118,7 @@ class Triple(Field):
         for v in value:
             wrong = self.item.check(v)
             if wrong:
-                return f"hold three numbers that each {wrong}"
+                return f"hold three numbers (z, y, x), each of which must {wrong}"
         return None
 
 
