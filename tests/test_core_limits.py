@@ -66,3 +66,12 @@ def test_tight_masks_and_softening_check_their_working_memory(monkeypatch):
         TightMask(density)
     with pytest.raises(TooLarge, match=r"the softened mask: .* \(2.25 arrays\)"):
         soften(density, "cosine", 2)
+
+
+def test_a_particle_mask_too_large_for_memory_is_refused_before_allocating():
+    import numpy as np
+
+    from napari_cryomask.core.particles import particle_mask
+
+    with pytest.raises(TooLarge, match=r"box_shape: 100000 x 100000 x 100000 float32 voxels need 3725290.3 GiB"):
+        particle_mask((100000,) * 3, np.array([[5.0, 5.0, 5.0]]), shape="sphere", radius=3)
