@@ -13,6 +13,7 @@ a recipe that gives those data again, so that the tool's recipe replays what the
 
 from __future__ import annotations
 
+import copy
 import weakref
 
 import numpy as np
@@ -54,7 +55,7 @@ def current_recipe(layer) -> tuple[dict, str | None]:
     if own is not None and STALE_KEY not in layer.metadata:
         recorded = own.get("data_sha256")
         if recorded is None or recorded == digest_of(data):
-            return own, None
+            return copy.deepcopy(own), None  # a copy: the layer's recipe may be replaced while a result is made
     box, voxel_size = np.shape(data), voxel_size_of(layer)
     path = source_path(layer)
     if path is not None:
