@@ -17,14 +17,15 @@ import numpy as np
 
 from ..core.grid_check import grid_mismatch, warn_grid_mismatch
 from ..recipes import METADATA_KEY
-from .mask_layer import COLOUR_KEY, layer_volume, source_path, voxel_size_of
+from .mask_layer import COLOUR_KEY, source_path, voxel_size_of
 
 _WARNED: set = set()
 
 
 def grid_of(layer) -> tuple[tuple, tuple]:
-    """``(box, voxel size)`` of a 3D layer: its shape and its scale (Å)."""
-    return tuple(int(n) for n in np.shape(layer_volume(layer))[-3:]), voxel_size_of(layer)
+    """``(box, voxel size)`` of a 3D layer: its shape (full resolution; data never loaded) and its scale (Å)."""
+    data = layer.data[0] if getattr(layer, "multiscale", False) else layer.data
+    return tuple(int(n) for n in data.shape[-3:]), voxel_size_of(layer)
 
 
 def named(layer) -> str:
