@@ -32,7 +32,7 @@ from ..recipes import OPERATIONS, Context, make_recipe
 from ..recipes.tools import edge_of
 from .controls import AxisLengths, Choice, Flag, Invalid, LayerInput, Length, Number, Text, Triple, Whole, number_text
 from .design_model import DesignModel, Job
-from .grid_warning import warn_mismatch
+from .grid_warning import grid_of, warn_mismatch
 from .mask_layer import COLOUR_KEY, DISPLAY_KEY, layer_volume, source_path, voxel_size_of
 from .readout import readout_text
 from .tool_inputs import current_recipe, digest_of
@@ -235,7 +235,7 @@ class ToolsModel(DesignModel):
         if op in ("apply to map", "resample") and map_layer is None:
             raise Invalid("choose the map " + ("to apply the mask to" if op == "apply to map" else "whose grid the mask goes onto"), "map")
         if op == "apply to map":
-            mask_box, map_box = self.box_shape(), tuple(np.shape(layer_volume(map_layer)))
+            mask_box, map_box = self.box_shape(), grid_of(map_layer)[0]
             if mask_box != map_box:
                 raise Invalid(
                     f"the mask {mask.name!r} is {'×'.join(map(str, mask_box))} voxels but the map {map_layer.name!r} is "
