@@ -47,6 +47,7 @@ def test_paint_with_a_ball_erase_apply_and_the_recipe_replays(on_shape):
     model.act("apply")
     out = model.layer
     assert out.name == "edited mask" and tuple(out.translate) == (10.0, 20.0, 30.0)
+    assert viewer.layers.selection.active is labels and labels.mode == "paint"  # painting goes on in the edit
     recipe = out.metadata[METADATA_KEY]
     assert recipe["operation"] == "edit" and recipe["inputs"][0]["operation"] == "shape"
     assert recipe["params"]["edge"] == "cosine" and recipe["params"]["edge_width_px"] == 3.0

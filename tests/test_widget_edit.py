@@ -11,6 +11,7 @@ import pytest
 from gui_helpers import all_agree, choose, click, settle, type_into
 from napari.utils._proxies import ReadOnlyWrapper
 from napari.utils.interactions import mouse_move_callbacks, mouse_press_callbacks, mouse_release_callbacks
+from qtpy.QtCore import Qt
 
 from napari_cryomask.core.shapes import sphere
 from napari_cryomask.recipes import METADATA_KEY, sidecar_path
@@ -49,6 +50,11 @@ def stroke(viewer, layer, MouseEvent, voxels, view_direction=None):
         callbacks[kind](layer, ReadOnlyWrapper(event))
 
 
+def press(qtbot, viewer, key, modifier=Qt.KeyboardModifier.NoModifier):
+    """A key pressed over the canvas: napari's own key bindings (P, E, F, R, Ctrl+Z...) handle it."""
+    qtbot.keyClick(viewer.window._qt_viewer, key, modifier)
+
+
 def show_plane(viewer, layer, z):
     viewer.dims.set_point(0, world(layer, (z, 0, 0))[0])
 
@@ -84,12 +90,16 @@ def test_paint_outline_fill_and_erase_with_the_mouse_then_apply_and_replay_the_s
     square = [(24, 8, 32), (24, 8, 42), (24, 18, 42), (24, 18, 32), (24, 8, 32)]  # an outline beside the sphere
     stroke(viewer, labels, MouseEvent, square)
     assert labels.data[24, 8, 36] == 1 and labels.data[24, 13, 37] == 0
-    labels.mode = "fill"
+    press(qtbot, viewer, Qt.Key.Key_F)
+    assert labels.mode == "fill"
     stroke(viewer, labels, MouseEvent, [(24, 13, 37)])  # the bucket fills the inside of the outline
     assert labels.data[24, 13, 37] == 1 and labels.data[23, 13, 37] == 0
-    labels.mode = "erase"
+    press(qtbot, viewer, Qt.Key.Key_E)
+    assert labels.mode == "erase"
     stroke(viewer, labels, MouseEvent, [(24, 24, 14), (24, 24, 26)])  # a cut through the sphere
     assert labels.data[24, 24, 20] == 0 and labels.data[22, 24, 20] == 1
+    press(qtbot, viewer, Qt.Key.Key_P)
+    assert labels.mode == "paint"
 
     click(qtbot, widget.buttons["apply"])
     settle(qtbot, widget)
@@ -118,12 +128,23 @@ def test_undo_after_apply_shows_the_result_is_behind_until_applied_again(editing
     click(qtbot, widget.buttons["apply"])
     settle(qtbot, widget)
     assert widget.status.isHidden()
-    labels.undo()  # napari's Ctrl+Z
+    press(qtbot, viewer, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # napari's undo
+    assert labels.data[24, 24, 37] == 0
     assert "click Apply" in widget.status.text() and not widget.status.isHidden()
     click(qtbot, widget.buttons["apply"])
     settle(qtbot, widget)
     assert np.array_equal(widget.output.data, mask.data) and widget.status.isHidden()
     all_agree(widget, tmp_path)
+
+
+def test_the_brush_size_follows_naparis_layer_controls_both_ways(editing, qtbot):
+    viewer, mask, labels, widget = editing
+    slider = viewer.window._qt_viewer.controls.widgets[labels]._brush_size_slider_control.brush_size_slider
+    slider.setValue(7)  # the brush size slider of napari's layer controls, in voxels
+    assert labels.brush_size == 7 and widget.editors["brush_size"].value == 14.0  # 7 voxels of 2 Å
+    assert widget.editors["brush_size"].note.text() == "= 7 vox"
+    type_into(qtbot, widget.editors["brush_size"].spin, "6")
+    assert labels.brush_size == 3 and slider.value() == 3
 
 
 def test_a_ball_brush_in_the_3d_view(editing, qtbot, tmp_path, MouseEvent):
@@ -171,17 +192,36 @@ def test_two_drawn_discs_filled_in_between_give_a_cylinder(editing, qtbot, tmp_p
     replays_byte_for_byte(all_agree(widget, tmp_path))
 
 
-def test_outlines_drawn_as_shapes_filled_in_between(editing, qtbot, MouseEvent):
+def test_outlines_drawn_with_the_mouse_as_shapes_filled_in_between(editing, qtbot, MouseEvent):
     viewer, mask, labels, widget = editing
     click(qtbot, widget.buttons["draw_outlines"])
     outlines = viewer.layers[f"{mask.name} outlines"]
     assert outlines.mode == "add_polygon" and widget.model["planes"] is outlines
+    press(qtbot, viewer, Qt.Key.Key_R)
+    assert outlines.mode == "add_rectangle"
+    for z in (10, 30):  # a rectangle dragged from corner to corner on two planes
+        show_plane(viewer, outlines, z)
+        stroke(viewer, outlines, MouseEvent, [(z, 20, 34), (z, 24, 38), (z, 28, 42)])
+    assert len(outlines.data) == 2 and list(outlines.shape_type) == ["rectangle", "rectangle"]
+    choose(qtbot, widget.editors["fill_mode"].combo, "add")
+    click(qtbot, widget.buttons["fill"])
+    assert "filled 19 planes between the 2 drawn along z" in widget.notice.text()
+    for z in (10, 20, 30):
+        assert labels.data[z, 20:29, 34:43].all() and labels.data[z, 24, 44] == 0 and labels.data[z, 30, 38] == 0, z
+    assert labels.data[9, 24, 38] == 0 and labels.data[31, 24, 38] == 0
+    press(qtbot, viewer, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # the fill is one step of napari's undo
+    assert viewer.layers.selection.active is labels and np.array_equal(labels.data != 0, mask.data >= 0.5)
+
+
+def test_ellipses_outlined_on_two_planes_fill_an_elliptic_cylinder(editing, qtbot):
+    viewer, mask, labels, widget = editing
+    click(qtbot, widget.buttons["draw_outlines"])
+    outlines = viewer.layers[f"{mask.name} outlines"]
 
     def ellipse(z, y, x, ry, rx):
         return np.array([[z, y - ry, x - rx], [z, y - ry, x + rx], [z, y + ry, x + rx], [z, y + ry, x - rx]], float)
 
     outlines.add_ellipses([ellipse(10, 24, 38, 4, 6), ellipse(30, 24, 38, 4, 6)])
-    choose(qtbot, widget.editors["fill_mode"].combo, "add")
     click(qtbot, widget.buttons["fill"])
     assert "filled 19 planes" in widget.notice.text()
     for z in (10, 20, 30):

@@ -217,3 +217,24 @@ def test_both_widgets_are_in_the_plugin_menu(make_napari_viewer, qtbot):
         assert widget.model.title == name
     click(qtbot, widget.buttons["new_mask"])  # nothing to compute without a mask; no error either
     assert widget.error.text() == "" and "choose the mask" in widget.notice.text()
+
+
+def test_the_result_follows_a_mask_its_shape_widget_recomputes(make_napari_viewer, qtbot):
+    viewer = make_napari_viewer()
+    viewer.add_image(np.zeros((48, 48, 48), np.float32), scale=(2.0, 2.0, 2.0), name="map")
+    _, shape = viewer.window.add_plugin_dock_widget("napari-cryomask", "Shape mask")
+    type_into(qtbot, shape.editors["radius"].spin, "10")
+    settle(qtbot, shape)
+    tools = dock(viewer)
+    assert tools.model["mask"] is shape.output and tools.model["map"].name == "map"
+    choose(qtbot, tools.editors["operation"].combo, "clip")
+    type_into(qtbot, tools.editors["radius"].spin, "30")
+    settle(qtbot, tools)
+    clipped = tools.output
+    type_into(qtbot, shape.editors["radius"].spin, "40")  # the sphere grows past the clip
+    settle(qtbot, shape)
+    settle(qtbot, tools)
+    assert tools.output is clipped and clipped.metadata[METADATA_KEY]["inputs"][0]["params"]["radius"] == 20.0
+    assert np.count_nonzero(shape.output.data[24, 24] >= 0.5) > np.count_nonzero(clipped.data[24, 24] >= 0.5)
+    assert clipped.data[24, 24, 24 + 16] == 0 and clipped.data[24, 24, 24 + 13] == 1 and shape.output.data[24, 24, 24 + 16] == 1
+

@@ -13,7 +13,8 @@
   the edited binary with the soft edge the mask had (from its recipe, else estimated from it,
   width kept), rebuilt near the edits and the mask's own values elsewhere, in a layer
   ``"edited mask"`` whose recipe is the ``edit`` recipe of the mask's own recipe (the runs of the
-  voxels added and removed), so that the saved file replays byte for byte.
+  voxels added and removed), so that the saved file replays byte for byte. The edit layer stays
+  the active one, in its mode, so painting and Ctrl+Z go on there.
 
 The edit is drawn on the mask as it was when editing began: the widget keeps those data and the
 recipe that rebuilds them, so a mask that changes meanwhile (its widget recomputed) does not shift
@@ -125,6 +126,7 @@ class Session:
     edge_width: float
     applied: bool = False
     painted: bool = False  # painted (or undone) since the last Apply
+    mode: str = "paint"  # the edit layer's mode when Apply was clicked
     binary: np.ndarray | None = None  # the edited binary of the last Apply
     planes: list = field(default_factory=list)
 
@@ -393,6 +395,7 @@ class EditModel(DesignModel):
         if s is None:
             raise Invalid("click Edit by hand first, paint, then Apply", "mask")
         s.applied = True
+        s.mode = s.labels.mode
         self.refresh()
 
     # -- design ----------------------------------------------------------------------------
@@ -450,6 +453,8 @@ class EditModel(DesignModel):
         s = self.session()
         if s is None:
             return
+        if self.layer is not None and self.viewer.layers.selection.active is self.layer and s.labels in self.viewer.layers:
+            self._select(s.labels, s.mode)  # napari selects a new layer; painting (and Ctrl+Z) go on in the edit
         added, removed = result.extras.get("added", 0), result.extras.get("removed", 0)
         edge = self["edge"]
         edge_text = "a hard edge" if edge == "none" else f"a {edge} edge of {self.control('edge_width').show(self['edge_width'], self)}"

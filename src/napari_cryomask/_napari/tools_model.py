@@ -1,6 +1,8 @@
 """What the Mask tools widget does, without Qt: symmetrize, helix, clip, apply to a map, resample.
 
-One operation at a time on one mask layer, recomputed as the values change, each into its own
+One operation at a time on one mask layer, recomputed as the values change and as the mask (or
+the map) changes, when its own widget recomputes it; values the mask suggested (its centre, its
+soft edge...) follow it unless they were changed here. Each operation goes into its own
 layer (per mask, operation and map): ``"symmetrized mask"``, ``"helical mask"``, ``"clipped
 mask"``, ``"masked map"`` (a map, drawn as one, to see what the alignment sees) and
 ``"resampled mask"``. Every result carries the recipe of the registered operation
@@ -31,7 +33,7 @@ from ..io import Volume
 from ..recipes import OPERATIONS, Context, make_recipe
 from ..recipes.tools import edge_of
 from .controls import AxisLengths, Choice, Flag, Invalid, LayerInput, Length, Number, Text, Triple, Whole, number_text
-from .design_model import DesignModel, Job
+from .design_model import DesignModel, Job, mask_layers
 from .grid_warning import grid_of, warn_mismatch
 from .mask_layer import COLOUR_KEY, DISPLAY_KEY, layer_volume, source_path, voxel_size_of
 from .readout import readout_text
@@ -137,38 +139,82 @@ class ToolsModel(DesignModel):
     def __init__(self, viewer, runner=None):
         super().__init__(viewer, runner)
         self._edges: dict = {}  # (mask uid, id(data)) -> (edge, width in voxels)
+        self._suggested: dict = {}  # the values the mask suggested (see _follow_mask)
+        self._watched: list = []  # the input layers whose data are followed
         masks = self.choices("mask")
         self.assign(mask=masks[-1] if masks else None)
-        maps = self.choices("map")
-        self.assign(map=maps[-1] if maps else None)
+        self.assign(map=self._default_map())
         self._take_mask()
         self._route()
+        self._watch()
         self.refresh()
 
     # -- inputs ----------------------------------------------------------------------------
+
+    def choices(self, name: str) -> list:
+        layers = super().choices(name)
+        if name == "map":
+            return [layer for layer in layers if layer is not self["mask"]]
+        return layers
+
+    def _default_map(self):
+        """The last map opened that is not a mask (a mask file without recipe is an image too), else the last one."""
+        maps = self.choices("map")
+        masks = {id(layer) for layer in mask_layers(self.viewer)}
+        density = [layer for layer in maps if id(layer) not in masks]
+        return (density or maps or [None])[-1]
 
     def box_shape(self) -> tuple:
         mask = self["mask"]
         return (64, 64, 64) if mask is None else tuple(int(n) for n in np.shape(layer_volume(mask)))
 
-    def _take_mask(self) -> None:
-        """A new mask: the centre at its box centre, lengths from its box, the soft edge it has."""
-        mask = self["mask"]
-        if mask is None:
-            return
+    def _derived(self) -> dict:
+        """The values a mask suggests: the centre at its box centre, lengths from its box, the soft edge it has."""
         box = self.box_shape()
-        middle = tuple(float(c) for c in default_center(box))
-        size = tuple(round(n * v, 1) for n, v in zip(box, voxel_size_of(mask)))
         edge, width = self._edge_of_mask()
-        self.assign(
-            center=middle,
-            radius=round(self.angstrom(min(box) / 2 - 1), 1),
-            size=size,
-            z_edge=round(self.angstrom(Z_EDGE_VOXELS), 2),
-            rise=round(self.angstrom(min(5.0, box[0] / 4)), 2),
-            edge=edge,
-            edge_width=round(self.angstrom(width), 2) if edge != "none" else round(self.angstrom(3.0), 2),
-        )
+        return {
+            "center": tuple(float(c) for c in default_center(box)),
+            "radius": round(self.angstrom(min(box) / 2 - 1), 1),
+            "size": tuple(round(n * v, 1) for n, v in zip(box, voxel_size_of(self["mask"]))),
+            "z_edge": round(self.angstrom(Z_EDGE_VOXELS), 2),
+            "rise": round(self.angstrom(min(5.0, box[0] / 4)), 2),
+            "edge": edge,
+            "edge_width": round(self.angstrom(width), 2) if edge != "none" else round(self.angstrom(3.0), 2),
+        }
+
+    def _take_mask(self) -> None:
+        """A new mask: the values it suggests."""
+        if self["mask"] is None:
+            self._suggested = {}
+            return
+        self._suggested = self._derived()
+        self.assign(**self._suggested)
+
+    def _follow_mask(self) -> None:
+        """The mask's data changed (its widget recomputed it): the values it suggested and nobody changed follow."""
+        before, self._suggested = self._suggested, self._derived()
+        self.assign(**{name: value for name, value in self._suggested.items()
+                       if name in before and self._controls[name].coerce(before[name]) == self[name]})
+
+    def _watch(self) -> None:
+        """Follow the data of the inputs in use: a mask recomputed by its widget recomputes the result."""
+        op = self["operation"]
+        wanted = [self["mask"]] + ([self["map"]] if op in ("apply to map", "resample") else [])
+        wanted = [layer for layer in wanted if layer is not None]
+        for layer in self._watched:
+            if all(layer is not w for w in wanted):
+                _disconnect(layer.events.data, self._on_input_data)
+        for layer in wanted:
+            if all(layer is not w for w in self._watched):
+                layer.events.data.connect(self._on_input_data)
+        self._watched = wanted
+
+    def _on_input_data(self, event=None) -> None:
+        if self.closed:
+            return
+        if event is not None and event.source is self["mask"]:
+            self._follow_mask()
+        self.refresh()
 
     def _edge_of_mask(self) -> tuple[str, float]:
         mask = self["mask"]
@@ -190,11 +236,16 @@ class ToolsModel(DesignModel):
     def changed(self, names: set, old: dict) -> None:
         if "mask" in names and self["mask"] is not old["mask"]:
             self._take_mask()
+            if self["map"] is None or self["map"] is self["mask"]:
+                self.assign(map=self._default_map())
+            self.events.choices.emit()  # the mask is no map to apply it to
         if names & {"mask", "operation", "map"}:
             self._route()
+            self._watch()
 
     def input_removed(self, name: str, layer) -> None:
         self._route()
+        self._watch()
 
     def visible(self) -> set:
         op = self["operation"]
@@ -381,3 +432,16 @@ class ToolsModel(DesignModel):
         layer.blending = "translucent"
         layer.opacity = 1.0
         layer.rendering = map_layer.rendering
+
+    def close(self) -> None:
+        for layer in self._watched:
+            _disconnect(layer.events.data, self._on_input_data)
+        self._watched = []
+        super().close()
+
+
+def _disconnect(event, callback) -> None:
+    try:
+        event.disconnect(callback)
+    except (TypeError, ValueError, RuntimeError):
+        pass
