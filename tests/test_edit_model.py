@@ -84,9 +84,13 @@ def test_the_edit_stays_on_the_mask_as_it_was_when_editing_began(on_shape):
     labels.paint((24, 24, 40), 1)
     shape.set("radius", 20.0)  # the Shape mask widget recomputes the mask meanwhile
     assert not np.array_equal(mask.data >= 0.5, before)
+    assert "'shape mask' has changed since its edit began" in model.notice and "delete 'shape mask edit'" in model.notice
     model.act("apply")
     assert np.array_equal(model.layer.data >= 0.5, labels.data != 0) and replays(model.layer)
     assert model.layer.metadata[METADATA_KEY]["inputs"][0]["params"]["radius"] == 8.0
+    viewer.layers.remove(labels)  # start afresh on the new mask
+    model.act("edit")
+    assert np.array_equal(viewer.layers["shape mask edit"].data != 0, mask.data >= 0.5)
 
 
 def test_a_mask_without_recipe_or_file_is_edited_with_its_estimated_edge_and_says_it_cannot_replay():

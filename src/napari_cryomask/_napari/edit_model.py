@@ -18,7 +18,8 @@
 
 The edit is drawn on the mask as it was when editing began: the widget keeps those data and the
 recipe that rebuilds them, so a mask that changes meanwhile (its widget recomputed) does not shift
-the edits. One edit per mask: choosing another mask continues its own edit and its own output.
+the edits; the widget says so, and deleting the edit layer starts afresh on the new mask. One edit
+per mask: choosing another mask continues its own edit and its own output.
 """
 
 from __future__ import annotations
@@ -199,7 +200,7 @@ class EditModel(DesignModel):
     def _end(self, uid) -> None:
         s = self._sessions.pop(uid, None)
         if s is not None:
-            for event, callback in self._layer_events(s.labels):
+            for event, callback in self._layer_events(s.labels) + ((s.mask.events.data, self._on_mask_data),):
                 try:
                     event.disconnect(callback)
                 except (TypeError, ValueError, RuntimeError):
@@ -303,6 +304,7 @@ class EditModel(DesignModel):
         self._sessions[mask.unique_id] = s
         for event, callback in self._layer_events(labels):
             event.connect(callback)
+        mask.events.data.connect(self._on_mask_data)
         self.assign(edge=edge, edge_width=width)
         self._brush_to_layers()
         self._flush_assigned()
@@ -408,6 +410,15 @@ class EditModel(DesignModel):
         if s.applied and self.layer is not None:
             self.output.mark_stale("the edit was painted since the last Apply; Apply brings it in")
             self.events.state.emit()
+
+    def _on_mask_data(self, event=None) -> None:
+        """The mask was recomputed (by its widget) while it is edited: the edit stays on the mask as it was; say so."""
+        if self.closed or event is None:
+            return
+        s = next((s for s in self._sessions.values() if s.mask is event.source), None)
+        if s is not None:
+            self.say(f"{s.mask.name!r} has changed since its edit began; the edit (and Apply) stays on the mask as it "
+                     f"was then. To edit the new mask, delete {s.labels.name!r} and click Edit by hand again.")
 
     def _on_redrawn(self, event=None) -> None:
         """The edit layer was redrawn: after napari's undo or redo its data may differ from the last Apply."""
