@@ -66,9 +66,9 @@ def test_writers_take_image_or_labels_layers_to_mrc_or_em(manifest):
 
 
 def test_sample_contribution(manifest):
-    [sample] = manifest.contributions.sample_data
-    assert sample.key == "sample"
-    assert sample.display_name == "Synthetic subtomogram average"
+    samples = {s.key: s for s in manifest.contributions.sample_data}
+    assert samples["sample"].display_name == "Synthetic subtomogram average"
+    assert samples["half_maps"].display_name == "Synthetic half maps (for the mask check)"
 
 
 def test_commands_are_declared_and_used(manifest):

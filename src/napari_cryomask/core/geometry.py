@@ -134,14 +134,15 @@ def block_offsets(block, center):
     return axes[0][:, None, None], axes[1][None, :, None], axes[2][None, None, :]
 
 
-def object_coordinates(block, center, angles):
+def object_coordinates(block, center, rotation):
     """Coordinates ``(uz, uy, ux)`` of the voxels of ``block`` in the object's own frame.
 
+    ``rotation`` is Euler angles or a matrix from :func:`rotation_matrix` (None: no rotation).
     Without rotation these are open grids that broadcast to the block; with rotation they are
     full float32 arrays: ``u = Mᵀ (v - c)``, the inverse of the object's active rotation.
     """
     dz, dy, dx = block_offsets(block, center)
-    if not is_rotation(angles):
+    if rotation is None or (np.ndim(rotation) != 2 and not is_rotation(rotation)):
         return dz, dy, dx
-    m = rotation_matrix(angles).astype(np.float32)
+    m = np.asarray(rotation if np.ndim(rotation) == 2 else rotation_matrix(rotation), dtype=np.float32)
     return tuple(m[0, i] * dz + m[1, i] * dy + m[2, i] * dx for i in range(3))
