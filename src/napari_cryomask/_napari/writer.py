@@ -8,6 +8,9 @@ map and its recipe sidecar are written together, atomically).
 A mask's recipe is saved beside it (``<file>.json``) only when it still reproduces the data: a
 layer changed after its recipe was made is saved without one, and saving a layer that its widget
 marked stale says so.
+
+A mask saved while no map open in the viewer has its voxel size and box warns
+(:func:`~napari_cryomask._napari.grid_warning.warn_saved`): RELION, M and pytom would refuse it.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from napari_cryomask._napari.grid_warning import warn_saved
 from napari_cryomask._napari.mask_layer import STALE_KEY
 from napari_cryomask.recipes import METADATA_KEY, data_digest, write_with_recipe
 
@@ -112,6 +116,7 @@ def write_layer(path, data, attributes):
         origin=translate,
         overwrite=True,
     )
+    warn_saved(path, volume, attributes)
     return path
 
 
