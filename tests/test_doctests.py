@@ -14,6 +14,7 @@ import napari_cryomask.recipes
 NAPARI_MODELS = [
     "controls", "runner", "mask_layer", "mask_output", "design_model", "shape_model", "tight_model", "soften_model", "combine_model",
 ]
+NAPARI_MODELS += ["edit_model", "tools_model", "outlines", "tool_inputs"]
 
 MODULES = ["napari_cryomask.cryomask"] + [
     m.name

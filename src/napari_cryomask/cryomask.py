@@ -22,7 +22,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import ndimage
 
 from .core import ops, shapes
 from .core.blocks import grow_block, nonzero_block
@@ -94,6 +93,8 @@ def rotate(input_mask, angles):
     mask = np.asarray(_load(input_mask), dtype=np.float32)
     if not is_rotation(angles):
         return mask.copy()
+    from scipy import ndimage  # imported on use: it takes longer to import than most masks take to make
+
     inverse = rotation_matrix(angles).T
     c = np.asarray(default_center(mask.shape), dtype=float)
     out = ndimage.affine_transform(mask, inverse, offset=c - inverse @ c, order=1, mode="constant", cval=0.0)

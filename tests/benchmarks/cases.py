@@ -255,6 +255,52 @@ CASES += (
 )
 
 
+# --- MRC writes (issue 14): write_volume of a soft sphere against np.save of the same array, and
+# against writing it through mrcfile as napari-cryomask did before (header statistics with a
+# temporary the size of the map). write_volume is atomic: it includes an fsync and the rename.
+
+_WRITES = []
+
+
+def _write_folder():
+    import tempfile
+
+    if not _WRITES:
+        _WRITES.append(tempfile.TemporaryDirectory(prefix="cryomask-bench-write-"))
+    return _WRITES[0].name
+
+
+def _mrc_write(n, inputs):
+    from napari_cryomask.io import write_volume
+
+    mask, target = inputs.two_masks[0], f"{_write_folder()}/ours.mrc"
+    return Side(lambda _: write_volume(target, mask, voxel_size=1.0, overwrite=True))
+
+
+def _np_save(n, inputs):
+    mask, target = inputs.two_masks[0], f"{_write_folder()}/reference.npy"
+    return Side(lambda _: np.save(target, mask))
+
+
+def _mrcfile_write(n, inputs):
+    import mrcfile
+
+    mask, target = inputs.two_masks[0], f"{_write_folder()}/mrcfile.mrc"
+
+    def write(_):
+        with mrcfile.new(target, overwrite=True) as mrc:
+            mrc.set_data(mask)
+            mrc.voxel_size = 1.0
+
+    return Side(write)
+
+
+CASES += (
+    Case("mrc_write", "write_volume .mrc of a soft sphere (atomic: fsync, rename)", "np.save", _mrc_write, _np_save),
+    Case("mrc_write_mrcfile", "write_volume .mrc against mrcfile.new + set_data", "mrcfile", _mrc_write, _mrcfile_write),
+)
+
+
 # ---- mask check (issue 10): FSC of two half maps with a mask and one phase randomisation, against cryoCAT's
 # corrected_fsc with the same number of repeats. The half maps are the blob map plus independent noise (std 0.5),
 # the mask a sphere of radius 0.35 n with a 4-voxel cosine edge; both randomise from shell n // 10 (cryoCAT's

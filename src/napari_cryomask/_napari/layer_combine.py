@@ -13,6 +13,7 @@ import numpy as np
 
 from ..core import ops
 from ..recipes import make_recipe
+from .grid_warning import warn_combined
 from .mask_layer import layer_volume, mask_problem, rebuild_recipe, voxel_size_of
 
 OPERATION_HELP = {
@@ -90,6 +91,7 @@ def combine_layers(layers, operation: str):
     ([[0.0, 1.0], [1.0, 0.0]], {'operation': 'subtraction'})
     """
     check_combinable(layers, operation)
+    warn_combined(layers)
     arrays = [np.array(layer_volume(layer), dtype=np.float32) for layer in layers]  # copies: the inputs may change
     recipe = make_recipe(
         "combine",

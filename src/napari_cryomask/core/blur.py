@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from .blocks import grown_slice, nonzero_block, pieces, worker_count
+from .limits import require_kernel_fits
 
 # SciPy's default truncation, in sigmas, as cryoCAT blurs.
 TRUNCATE = 4.0
@@ -182,6 +183,7 @@ def gaussian_blur(mask, sigma_px: float, *, in_place: bool = False, within=None)
     1.0
     """
     sigma_px = _checked_sigma(sigma_px)
+    require_kernel_fits(f"sigma {sigma_px:g}", sigma_px, np.shape(mask))
     if in_place and not (isinstance(mask, np.ndarray) and mask.dtype == np.float32 and mask.flags.writeable):
         raise ValueError("in_place needs a writeable float32 array")
     mask = np.asarray(mask, dtype=np.float32)

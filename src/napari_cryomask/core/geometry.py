@@ -28,7 +28,10 @@ def as_triple(value, name: str) -> tuple[float, float, float]:
     >>> as_triple(4, "radii")
     (4.0, 4.0, 4.0)
     """
-    values = np.atleast_1d(np.asarray(value, dtype=float)).ravel()
+    try:
+        values = np.atleast_1d(np.asarray(value, dtype=float)).ravel()
+    except (OverflowError, TypeError, ValueError):
+        raise ValueError(f"{name} must be one number or three (z, y, x) within the range of floats, got {value!r}") from None
     if values.size == 1:
         values = np.repeat(values, 3)
     if values.size != 3:

@@ -23,6 +23,7 @@ from .geometry import (
     region_slices,
     rotation_matrix,
 )
+from .limits import require_fit
 from .solids import SOLIDS
 
 SHAPES = tuple(SOLIDS)
@@ -54,9 +55,10 @@ def render_solid(solid, box_shape, *, center=None, angles=None, thickness=None, 
     """Mask of an already built solid; see :func:`shape_mask`."""
     box_shape = box_shape_of(box_shape)
     edge, edge_width_px = check_edge(edge, edge_width_px)
+    region = region_slices(region, box_shape)
+    require_fit("box_shape", tuple(s.stop - s.start for s in region))
     center = center_of(center, box_shape)
     thickness = _checked_thickness(thickness)
-    region = region_slices(region, box_shape)
     out = np.zeros(tuple(s.stop - s.start for s in region), np.float32)
 
     reach = edge_reach(edge, edge_width_px)

@@ -16,6 +16,7 @@ leaves an existing file intact).
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import xml.etree.ElementTree as ET
@@ -47,9 +48,11 @@ def write_fsc_csv(path, result, *, overwrite: bool = False) -> None:
     """Write every curve of a mask check, one row per shell."""
     rows = fsc_rows(result)
 
-    def write(temp):
-        with open(temp, "w", newline="", encoding="utf-8") as stream:
-            csv.writer(stream).writerows(rows)
+    def write(stream):
+        text = io.TextIOWrapper(stream, encoding="utf-8", newline="")
+        csv.writer(text).writerows(rows)
+        text.flush()
+        text.detach()
 
     atomic_write(path, write, overwrite=overwrite)
 
@@ -86,10 +89,10 @@ def fsc_xml(result, title: str | None = None) -> bytes:
 def write_fsc_xml(path, result, *, overwrite: bool = False) -> None:
     """Write the EMDB FSC XML of a mask check (see :func:`fsc_xml`)."""
     data = fsc_xml(result)
-    atomic_write(path, lambda temp: temp.write_bytes(data), overwrite=overwrite)
+    atomic_write(path, lambda stream: stream.write(data), overwrite=overwrite)
 
 
 def write_fsc_json(path, result, *, overwrite: bool = False) -> None:
     """Write :meth:`~napari_cryomask.core.fsc.FSCResult.as_json` as indented JSON."""
     text = json.dumps(result.as_json(), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
-    atomic_write(path, lambda temp: temp.write_text(text, encoding="utf-8"), overwrite=overwrite)
+    atomic_write(path, lambda stream: stream.write(text.encode("utf-8")), overwrite=overwrite)

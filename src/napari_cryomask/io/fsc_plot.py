@@ -88,8 +88,7 @@ def write_fsc_png(path, result, *, overwrite: bool = False, theme: str = "light"
     figure = fsc_figure(result, theme)
     FigureCanvasAgg(figure)
 
-    def write(temp):
-        with open(temp, "wb") as stream:
-            figure.savefig(stream, format="png", facecolor=figure.get_facecolor())
+    def write(stream):
+        figure.savefig(stream, format="png", facecolor=figure.get_facecolor())
 
     atomic_write(path, write, overwrite=overwrite)
