@@ -206,7 +206,9 @@ def test_combining_masks_of_two_voxel_sizes_warns(tools, qtbot):
     viewer.layers.selection = {mask, other}
     from napari_cryomask._napari.menu_commands import union_selected
 
-    with pytest.warns(UserWarning, match="'coarser' is 48×48×48 voxels of 2.5 Å but .*blob.mrc is 48×48×48 voxels of 2 Å"):
+    # the menu takes the topmost layer first (as the Combine widget does), so either may be named first
+    both = r"(?=.*'coarser' is 48×48×48 voxels of 2\.5 Å)(?=.*blob\.mrc is 48×48×48 voxels of 2 Å)"
+    with pytest.warns(UserWarning, match=both):
         union_selected(viewer)
 
 
