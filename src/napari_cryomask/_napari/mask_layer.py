@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..recipes import METADATA_KEY, make_recipe
+from .surface import follow
 
 MASK_STYLE = {
     "colormap": "magenta",
@@ -50,7 +51,9 @@ def show_mask(viewer, mask, *, name: str, layer=None, reference=None, recipe=Non
         layer.data = mask
         return layer
     metadata = {} if recipe is None else {METADATA_KEY: recipe}
-    return viewer.add_image(mask, name=name, metadata=metadata, **placement(reference), **MASK_STYLE)
+    layer = viewer.add_image(mask, name=name, metadata=metadata, **placement(reference), **MASK_STYLE)
+    follow(viewer, layer)  # its 3D drawing: a surface kept in step by the layer's events
+    return layer
 
 
 def recipe_of(layer) -> dict | None:
