@@ -134,3 +134,177 @@ def test_rotations_turn_the_same_way(angles):
     assert dice > 0.95
     unrotated = cm.ellipsoid_mask(48, (6, 9, 14)) > 0.5
     assert 2 * (ours & unrotated).sum() / (ours.sum() + unrotated.sum()) < 0.9 or angles == (0, 0, 0)
+
+
+# ---- The rest of cryoCAT's cryomask (issue 9 §1)
+
+
+def _hollow(box, thickness, radius, center=None, angles=None):
+    """A hollow ellipsoidal shell with a gap, the kind of mask fill_hollow_mask is for."""
+    shell = cm.ellipsoid_shell_mask(box, thickness, (radius, radius * 0.8, radius * 1.2), center=center, angles=angles)
+    shell[:, :2] = 0
+    return shell
+
+
+def _molmap():
+    from napari_cryomask.core.model_density import model_density
+
+    rng = np.random.default_rng(4)
+    atoms = rng.normal((20, 18, 23), (4, 3, 5), size=(60, 3))
+    return model_density(atoms, resolution_A=6, box_shape=(37, 40, 44), voxel_size=1.5, weights=rng.integers(6, 9, 60))
+
+
+def _more_cases():
+    hollow = _hollow((33, 36, 40), 3, 10, center=(16, 18, 19), angles=(20, 30, 40))
+    edge = cm.spherical_shell_mask((24, 26, 22), 3, 12, center=(2, 13, 21))
+    soft = cm.spherical_shell_mask(31, 3, 9, gaussian=1)
+    rand = (np.random.default_rng(3).random((17, 19, 23)) > 0.65).astype(np.float32)
+    density = _molmap()
+    fp_seq = ((np.ones((3, 1, 1)), 1), (np.ones((1, 2, 3)), 2))
+    fp_seq_xyz = tuple((f.transpose(2, 1, 0), n) for f, n in fp_seq)
+    cases = []
+    for label, m in [("hollow", hollow), ("touching the edge", edge), ("soft", soft), ("random", rand), ("empty", np.zeros((9, 10, 11)))]:
+        mx = m.transpose(2, 1, 0).copy()
+        cases += [
+            (f"fill_hollow_mask {label}", lambda m=m: cm.fill_hollow_mask(m), lambda mx=mx: cc.fill_hollow_mask(mx)),
+            (
+                f"fill_hollow_mask {label}, no opening/closing",
+                lambda m=m: cm.fill_hollow_mask(m, apply_opening_closing=False),
+                lambda mx=mx: cc.fill_hollow_mask(mx, apply_opening_closing=False),
+            ),
+            (
+                f"fill_hollow_mask {label}, footprint sequence",
+                lambda m=m: cm.fill_hollow_mask(m, footprint=fp_seq),
+                lambda mx=mx: cc.fill_hollow_mask(mx, footprint=fp_seq_xyz),
+            ),
+        ] + [
+            (f"shrink_full_mask {label} by {s}", lambda m=m, s=s: cm.shrink_full_mask(m, s), lambda mx=mx, s=s: cc.shrink_full_mask(mx, s))
+            for s in (0, 1, 3)
+        ]
+    dx = density.transpose(2, 1, 0).copy()
+    cases += [
+        ("molmap_tight_mask", lambda: cm.molmap_tight_mask(density), lambda: cc.molmap_tight_mask(dx)),
+        ("molmap_tight_mask above 0.01", lambda: cm.molmap_tight_mask(density, 0.01), lambda: cc.molmap_tight_mask(dx, 0.01)),
+        (
+            "molmap_tight_mask dilated",
+            lambda: cm.molmap_tight_mask(density, dilation_size=2),
+            lambda: cc.molmap_tight_mask(dx, dilation_size=2),
+        ),
+        (
+            "molmap_tight_mask blurred outwards",
+            lambda: cm.molmap_tight_mask(density, gaussian=1),
+            lambda: cc.molmap_tight_mask(dx, gaussian=1),
+        ),
+        (
+            "molmap_tight_mask blurred in place",
+            lambda: cm.molmap_tight_mask(density, 0.02, gaussian=1.5, gaussian_outwards=False),
+            lambda: cc.molmap_tight_mask(dx, 0.02, gaussian=1.5, gaussian_outwards=False),
+        ),
+        (
+            "postprocess blur",
+            lambda: cm.postprocess(edge, 1.5, None),
+            lambda: cc.postprocess(edge.transpose(2, 1, 0).copy(), 1.5, None, None),
+        ),
+        (
+            "postprocess nothing",
+            lambda: cm.postprocess(rand, 0, (0, 0, 0)),
+            lambda: cc.postprocess(rand.transpose(2, 1, 0), 0, (0, 0, 0), None),
+        ),
+        ("ellipsoid with a zero semi-axis", lambda: cm.ellipsoid_mask(9, radii=(0, 1, 2)), lambda: cc.ellipsoid_mask(9, radii=(2, 1, 0))),
+        (
+            "ellipsoid with a zero semi-axis, blurred outwards",
+            lambda: cm.ellipsoid_mask((20, 22, 24), radii=(0, 3, 4), gaussian=1),
+            lambda: cc.ellipsoid_mask((24, 22, 20), radii=(4, 3, 0), gaussian=1),
+        ),
+    ]
+    return cases
+
+
+@pytest.mark.parametrize("suffix", [".em", ".mrc"])
+@pytest.mark.parametrize("name, ours, theirs", _more_cases(), ids=lambda v: v if isinstance(v, str) else "")
+def test_the_rest_of_the_module_writes_cryocats_voxel_values(tmp_path, suffix, name, ours, theirs):
+    test_files_hold_cryocats_voxel_values(tmp_path, suffix, name, ours, theirs)
+
+
+def test_output_path_writes_what_output_name_writes(tmp_path):
+    m = _hollow(30, 2, 9)
+    a, b = str(tmp_path / "a.mrc"), str(tmp_path / "b.mrc")
+    cm.fill_hollow_mask(m, output_name=a)
+    cm.fill_hollow_mask(m, output_path=b)
+    cm.shrink_full_mask(cm.fill_hollow_mask(m), 2, output_path=str(tmp_path / "s.em"))
+    assert np.array_equal(cryomap.read(a), cryomap.read(b))
+    assert np.array_equal(cryomap.read(str(tmp_path / "s.em")), cc.shrink_full_mask(cc.fill_hollow_mask(m.transpose(2, 1, 0)), 2))
+
+
+def test_molmap_tight_mask_applies_the_threshold_when_it_dilates():
+    """cryoCAT dilates the map's non-zero voxels and drops the threshold; ours thresholds first."""
+    density = _molmap()
+    ours = cm.molmap_tight_mask(density, 0.02, dilation_size=2)
+    thresholded = (density > 0.02).transpose(2, 1, 0).astype(np.float32)
+    assert np.array_equal(ours, np.asarray(cc.molmap_tight_mask(thresholded, dilation_size=2), np.float32).transpose(2, 1, 0))
+    assert ours.sum() < np.asarray(cc.molmap_tight_mask(density.transpose(2, 1, 0), 0.02, dilation_size=2)).sum()
+
+
+@pytest.mark.parametrize("label, mask", [
+    ("off-centre block", np.pad(np.ones((3, 5, 2)), ((4, 7), (1, 2), (10, 0)))),
+    ("single voxel at the corner", np.pad(np.ones((1, 1, 1)), ((0, 8), (0, 9), (0, 10)))),
+    ("faint blur", cm.spherical_mask((21, 24, 27), 5, center=(8, 10, 20), gaussian=2)),
+    ("even span", np.pad(np.ones((4, 5, 6)), ((1, 2), (3, 0), (0, 1)))),
+])
+def test_measures_match_cryocat_in_zyx(label, mask):
+    mx = mask.transpose(2, 1, 0)
+    start, end = cm.get_bounding_box(mask)
+    their_start, their_end = cc.get_bounding_box(mx)
+    assert start.tolist() == their_start[::-1].tolist() and end.tolist() == their_end[::-1].tolist()
+    assert cm.get_mass_dimensions(mask).tolist() == cc.get_mass_dimensions(mx)[::-1].tolist()
+    assert cm.get_mass_center(mask).tolist() == cc.get_mass_center(mx)[::-1].tolist()
+
+
+@pytest.mark.parametrize("label, mask", [
+    ("sphere", cm.spherical_mask(21, 7)),
+    ("rotated ellipsoid in a non-cubic box", cm.ellipsoid_mask((27, 30, 33), (5, 8, 11), angles=(10, 35, 70))),
+    ("hollow shell", cm.spherical_shell_mask(31, 3, 10)),
+    ("L shape", np.pad(np.ones((6, 6, 2)), ((2, 2), (2, 2), (2, 6))) + np.pad(np.ones((2, 6, 6)), ((2, 6), (2, 2), (2, 2)))),
+    ("touching the edge", cm.spherical_mask((15, 16, 17), 6, center=(0, 8, 16))),
+    ("cube", np.ones((4, 5, 6))),
+])
+def test_solidity_matches_cryocat_for_one_region(label, mask):
+    theirs = cc.compute_solidity(mask.transpose(2, 1, 0) > 0)
+    assert cm.compute_solidity(mask) == pytest.approx(theirs, rel=1e-12)
+
+
+def test_mask_overlap_and_helpers_match_cryocat():
+    a = cm.spherical_mask((30, 32, 34), 8, gaussian=1)
+    b = cm.spherical_mask((30, 32, 34), 8, center=(15, 16, 22))
+    for threshold in (1.9, 1.0, 0.5):
+        assert cm.mask_overlap(a, b, threshold) == cc.mask_overlap(a.transpose(2, 1, 0), b.transpose(2, 1, 0), threshold)
+    for name in ("sphere_r10", "cylinder_r5_h20", "s_shell_r10_s4"):
+        assert cm.parse_shape_string(name) == cc.parse_shape_string(name)
+    kind, numbers = cm.parse_shape_string("e_shell_rx8_ry9_rz10_s2")
+    theirs = cc.parse_shape_string("e_shell_rx8_ry9_rz10_s2")[1]
+    assert kind == "e_shell" and numbers == theirs[2::-1] + theirs[3:]
+    for value, reference in [(64, None), ((30, 32, 34), None), ([7], None), (None, (64, 65, 10)), (None, 33), (12.7, None)]:
+        assert cm.get_correct_format(value, reference).tolist() == cc.get_correct_format(value, reference).tolist()
+    for radius, gaussian, outwards in [(10, 1.5, True), (10, 1.5, False), (7, 0, True), (np.array([3, 4, 5]), 0.7, True)]:
+        assert np.array_equal(cm.preprocess_params(radius, gaussian, outwards), cc.preprocess_params(radius, gaussian, outwards))
+
+
+def test_cylinder_from_points_is_cryocats_intended_cylinder():
+    """cryoCAT 0.7.1's function stops with a NameError (``srot`` is not imported); its intent is a
+    cylinder rotated onto the markers' direction and moved to their midpoint: the same voxels,
+    up to its spline resampling."""
+    with pytest.raises(NameError):
+        cc.cylindrical_mask_from_points((10, 12, 14), (30, 26, 20), 48)
+    m1, m2 = (24.0, 40.0, 36.0), (60.0, 52.0, 84.0)  # (z, y, x) Å
+    ours = cm.cylindrical_mask_from_points(m1, m2, 48, pixel_size=2, chimera_origin_idx=(1, -2, 0), radius=5, height=24)
+    from scipy.spatial.transform import Rotation
+
+    direction = np.subtract(m2, m1)[::-1]
+    angles = Rotation.align_vectors([direction / np.linalg.norm(direction)], [[0, 0, 1]])[0].as_euler("zxz", degrees=True)
+    center = (np.add(m1, m2) / 2 / 2 + (1, -2, 0))[::-1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = cryomap.recenter(cryomap.rotate(cc.cylindrical_mask(48, radius=5, height=24), rotation_angles=angles), center)
+    theirs = theirs.transpose(2, 1, 0) > 0.5
+    dice = 2 * ((ours > 0.5) & theirs).sum() / ((ours > 0.5).sum() + theirs.sum())
+    assert dice > 0.9

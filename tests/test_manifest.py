@@ -56,12 +56,13 @@ def test_reader_patterns_are_the_io_suffixes_in_both_cases(manifest):
     assert not reader.accepts_directories
 
 
-def test_writers_take_one_image_or_labels_layer_to_mrc_or_em(manifest):
+def test_writers_take_image_or_labels_layers_to_mrc_or_em(manifest):
     writers = {tuple(w.layer_types): w for w in manifest.contributions.writers}
-    assert set(writers) == {("image",), ("labels",)}
-    for writer in writers.values():
+    assert set(writers) == {("image",), ("labels",), ("image{2,4096}",)}
+    for types, writer in writers.items():
         assert writer.filename_extensions == [".mrc", ".map", ".em"]
-        assert sum(c.max() for c in writer.layer_type_constraints()) == 1
+        most = sum(c.max() for c in writer.layer_type_constraints())
+        assert most == (4096 if types == ("image{2,4096}",) else 1)
 
 
 def test_sample_contribution(manifest):

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from gui_helpers import choose, type_into
 from qtpy.QtCore import Qt
 
 from napari_cryomask.io import read_volume
@@ -30,16 +31,16 @@ def test_widget_masks_replay_on_the_command_line(make_napari_viewer, qtbot, samp
 
     _, tight = viewer.window.add_plugin_dock_widget(PLUGIN, "Tight mask")
     qtbot.waitUntil(lambda: not tight.busy and tight.output is not None, timeout=60_000)
-    tight.extend.angstrom = 6.0
-    tight.edge_width.angstrom = 12.0
+    type_into(qtbot, tight.editors["extend"].spin, "6")
+    type_into(qtbot, tight.editors["edge_width"].spin, "12")
     qtbot.waitUntil(lambda: not tight.busy, timeout=60_000)
 
     _, shape = viewer.window.add_plugin_dock_widget(PLUGIN, "Shape mask")
-    shape.shape.value = "cylinder"
-    shape.lengths["radius"].value = 40.0
-    shape.lengths["height"].value = 60.0
-    shape.theta.value = 90.0
-    shape.phi.value = 25.0
+    choose(qtbot, shape.editors["shape"].combo, "cylinder")
+    type_into(qtbot, shape.editors["radius"].spin, "40")
+    type_into(qtbot, shape.editors["height"].spin, "60")
+    type_into(qtbot, shape.editors["theta"].spin, "90")
+    type_into(qtbot, shape.editors["phi"].spin, "25")
     qtbot.waitUntil(lambda: not shape.busy, timeout=60_000)
 
     _, combine = viewer.window.add_plugin_dock_widget(PLUGIN, "Combine masks")

@@ -44,7 +44,8 @@ def on_half_level(mask_layer, surface, tolerance=1e-3):
 
 def drawn(mask_layer):
     """(mask volume drawn, surface drawn)."""
-    return mask_layer.visible, surface_of(mask_layer).visible
+    surface = surface_of(mask_layer)
+    return mask_layer.visible, surface is not None and surface.visible
 
 
 @pytest.fixture
@@ -107,25 +108,31 @@ def test_mesh_of_nothing_and_bad_input():
 # -- the layer in a viewer --------------------------------------------------------------------
 
 
-def test_each_mask_gets_a_surface_right_above_it_without_changing_the_selection(scene):
+def test_each_mask_gets_a_surface_right_above_it_at_the_first_3d_view(scene):
     viewer, map_layer, mask_layer = scene
-    surface = surface_of(mask_layer)
-    assert [layer.name for layer in viewer.layers] == ["map", "shape mask", "shape mask surface"]
-    assert viewer.layers.selection.active is mask_layer and set(viewer.layers.selection) == {mask_layer}
     second = show_mask(viewer, soft_sphere(radius=5), name="shape mask", reference=map_layer)
-    assert [layer.name for layer in viewer.layers][-2:] == ["shape mask [1]", "shape mask [1] surface"]
-    assert surface_of(second) is not surface and surface_of(second) is viewer.layers[-1]
-    # updating a mask in place keeps its one surface
+    assert surface_of(mask_layer) is None and len(viewer.layers) == 3  # none in 2D: nothing to draw there
+    viewer.dims.ndisplay = 3
+    assert [layer.name for layer in viewer.layers] == [
+        "map", "shape mask", "shape mask surface", "shape mask [1]", "shape mask [1] surface"
+    ]
+    assert surface_of(second) is viewer.layers[-1] and surface_of(mask_layer) is viewer.layers[2]
+    # the selection is left as it was
+    assert viewer.layers.selection.active is second and set(viewer.layers.selection) == {second}
+    # updating a mask in place keeps its one surface; one made in 3D has its surface at once
+    surface = surface_of(mask_layer)
     assert show_mask(viewer, soft_sphere(radius=6), name="shape mask", layer=mask_layer) is mask_layer
-    assert len(viewer.layers) == 5 and surface_of(mask_layer) is surface
+    assert surface_of(mask_layer) is surface
+    third = show_mask(viewer, soft_sphere(radius=7), name="shape mask", reference=map_layer)
+    assert surface_of(third) is viewer.layers[-1] and on_half_level(third, surface_of(third))
+    viewer.dims.ndisplay = 2
+    assert len(viewer.layers) == 7 and not any(surface_of(m).visible for m in (mask_layer, second, third))
 
 
 def test_in_3d_the_surface_lies_on_the_mask_in_world_coordinates(scene):
     viewer, map_layer, mask_layer = scene
-    surface = surface_of(mask_layer)
-    assert drawn(mask_layer) == (True, False)
-    assert len(surface.data[1]) == 0  # no mesh is built in 2D
     viewer.dims.ndisplay = 3
+    surface = surface_of(mask_layer)
     assert drawn(mask_layer) == (False, True)
     assert on_half_level(mask_layer, surface)
     center_world = np.array(TRANSLATE) + np.array(SCALE) * np.array([22.0, 24.0, 25.0])
@@ -135,8 +142,8 @@ def test_in_3d_the_surface_lies_on_the_mask_in_world_coordinates(scene):
 
 def test_surface_follows_new_data_in_3d_and_in_place_edits_at_the_next_3d_view(scene):
     viewer, _, mask_layer = scene
-    surface = surface_of(mask_layer)
     viewer.dims.ndisplay = 3
+    surface = surface_of(mask_layer)
     mask_layer.data = soft_sphere(center=(30.0, 20.0, 18.0), radius=6)
     assert on_half_level(mask_layer, surface)
     assert np.abs(surface.data[0].mean(axis=0) - [30.0, 20.0, 18.0]).max() < 0.1
@@ -151,8 +158,8 @@ def test_surface_follows_new_data_in_3d_and_in_place_edits_at_the_next_3d_view(s
 
 def test_surface_follows_scale_and_translate(scene):
     viewer, _, mask_layer = scene
-    surface = surface_of(mask_layer)
     viewer.dims.ndisplay = 3
+    surface = surface_of(mask_layer)
     mask_layer.scale = (1.0, 2.0, 3.0)
     mask_layer.translate = (-5.0, 7.0, 100.0)
     assert surface.scale.tolist() == [1.0, 2.0, 3.0] and surface.translate.tolist() == [-5.0, 7.0, 100.0]
@@ -161,8 +168,8 @@ def test_surface_follows_scale_and_translate(scene):
 
 def test_one_visibility_for_the_mask_whichever_layer_draws_it(scene):
     viewer, _, mask_layer = scene
-    surface = surface_of(mask_layer)
     viewer.dims.ndisplay = 3
+    surface = surface_of(mask_layer)
     surface.visible = False  # the eye of the layer drawn in 3D hides the mask
     assert drawn(mask_layer) == (False, False)
     viewer.dims.ndisplay = 2
@@ -189,10 +196,13 @@ def test_volume_display_draws_the_mask_layer_in_3d(scene):
 
 
 def test_surface_takes_the_mask_colour_and_name(scene):
-    _, _, mask_layer = scene
-    surface = surface_of(mask_layer)
+    viewer, _, mask_layer = scene
     mask_layer.colormap = "green"
+    viewer.dims.ndisplay = 3
+    surface = surface_of(mask_layer)
     np.testing.assert_allclose(surface.colormap.map(np.array([0.0, 1.0])), [[0, 1, 0, 1], [0, 1, 0, 1]], atol=1e-6)
+    mask_layer.colormap = "blue"
+    np.testing.assert_allclose(surface.colormap.map(np.array([1.0])), [[0, 0, 1, 1]], atol=1e-6)
     mask_layer.name = "lid"
     assert surface.name == "lid surface"
 
@@ -203,6 +213,8 @@ def test_an_empty_surface_leaves_the_view_to_the_mask(make_napari_viewer):
     viewer.dims.ndisplay = 3
     mask_layer.data = np.zeros_like(mask_layer.data)
     assert len(surface_of(mask_layer).data[1]) == 0
+    empty = show_mask(viewer, np.zeros((BOX,) * 3, np.float32), name="empty")  # made in 3D, nothing inside
+    assert len(surface_of(empty).data[1]) == 0
     viewer.reset_view()
     np.testing.assert_allclose(viewer.camera.center, [(BOX - 1) / 2] * 3)
 
@@ -247,7 +259,7 @@ class Screen:
     """What the canvas would draw of one mask after each change: ("volume" | "mesh", its source)."""
 
     def __init__(self, mask_layer):
-        self.mask_layer, self.surface = mask_layer, surface_of(mask_layer)
+        self.mask_layer = mask_layer
         self.frames = []
 
     def note(self, source):
@@ -264,7 +276,6 @@ def coarse_sphere(radius, step):
 @pytest.mark.parametrize("display", ["surface", "volume"])
 def test_a_drag_draws_each_proxy_then_the_full_mask_and_nothing_stale(scene, display):
     viewer, _, mask_layer = scene
-    surface = surface_of(mask_layer)
     set_display_3d(mask_layer, display)
     viewer.dims.ndisplay = 3
     screen = Screen(mask_layer)
@@ -272,6 +283,7 @@ def test_a_drag_draws_each_proxy_then_the_full_mask_and_nothing_stale(scene, dis
     radii = [8.0, 9.0, 10.0, 11.0]
     for radius in radii:
         assert show_proxy(mask_layer, coarse_sphere(radius, step), step)
+        surface = surface_of(mask_layer)
         # the proxy's mesh is of the values just set
         distance = np.linalg.norm(surface.data[0] - [22.0, 24.0, 25.0], axis=1)
         assert abs(np.median(distance) - (radius + 4.0)) < step / 2
@@ -286,13 +298,21 @@ def test_a_drag_draws_each_proxy_then_the_full_mask_and_nothing_stale(scene, dis
 
 def test_no_proxy_in_2d_and_a_proxy_ends_with_the_3d_view(scene):
     viewer, _, mask_layer = scene
-    surface = surface_of(mask_layer)
     assert not show_proxy(mask_layer, coarse_sphere(5.0, 4), 4)
-    assert drawn(mask_layer) == (True, False) and len(surface.data[1]) == 0
+    assert drawn(mask_layer) == (True, False) and surface_of(mask_layer) is None
     set_display_3d(mask_layer, "volume")
     viewer.dims.ndisplay = 3
+    assert surface_of(mask_layer) is None  # a volume display needs a surface only for a proxy
     assert show_proxy(mask_layer, coarse_sphere(5.0, 4), 4)
     assert drawn(mask_layer) == (False, True)
     viewer.dims.ndisplay = 2
     viewer.dims.ndisplay = 3
     assert drawn(mask_layer) == (True, False)  # the layer's own data again, not the dropped proxy
+
+
+def test_no_proxy_once_the_surface_was_deleted(scene):
+    viewer, _, mask_layer = scene
+    viewer.dims.ndisplay = 3
+    viewer.layers.remove(surface_of(mask_layer))
+    assert not show_proxy(mask_layer, coarse_sphere(5.0, 4), 4)
+    assert drawn(mask_layer) == (True, False) and len(viewer.layers) == 2

@@ -1,15 +1,17 @@
-"""The Shape mask dock widget, driven through its controls in a real viewer."""
-
-import json
+"""The Shape mask dock widget, driven through its controls in a real viewer as a person would."""
 
 import numpy as np
 import pytest
+from gui_helpers import all_agree, choose, click, drag, save_layer, settle, type_into
+from qtpy.QtCore import Qt
 
-from napari_cryomask._napari.shape_design import SHAPE_CHOICES
+from napari_cryomask._napari.mask_layer import COLOUR_KEY, STALE_KEY
+from napari_cryomask._napari.shape_model import SHAPE_CHOICES
 from napari_cryomask._napari.shape_widget import LAYER_NAME, ShapeMaskWidget
 from napari_cryomask.core.centroid import enclosing_sphere
 from napari_cryomask.core.thresholds import default_threshold
-from napari_cryomask.recipes import METADATA_KEY, apply_recipe
+from napari_cryomask.io import read_volume
+from napari_cryomask.recipes import METADATA_KEY, apply_recipe, sidecar_path
 
 
 def blob_map(shape=(64, 64, 64), center=(20.0, 30.0, 40.0), sigma=3.0, seed=0):
@@ -26,21 +28,18 @@ def dock(viewer):
     return widget
 
 
-def settle(qtbot, widget, timeout=30_000):
-    qtbot.waitUntil(lambda: not widget.busy, timeout=timeout)
-
-
 def mask_layers(viewer):
     return [layer for layer in viewer.layers if METADATA_KEY in layer.metadata]
 
 
-def replayed(layer):
-    return apply_recipe(layer.metadata[METADATA_KEY])[0]
+def spin(widget, name, axis=None):
+    editor = widget.editors[name]
+    return editor.spins[axis] if axis is not None else editor.spin
 
 
 def shown(widget):
-    """Names of the length rows the user sees."""
-    return {name for name, length in widget.lengths.items() if not length.row.native.isHidden()}
+    """Names of the controls the user sees."""
+    return {name for name, editor in widget.editors.items() if not editor.field.isHidden()}
 
 
 @pytest.fixture
@@ -51,280 +50,379 @@ def blob(make_napari_viewer):
     return viewer, map_layer, density
 
 
-def test_opens_on_a_map_with_a_fitted_sphere(blob):
+def test_opens_on_a_map_with_a_fitted_sphere_and_a_soft_edge_of_a_few_voxels(blob, tmp_path):
     viewer, map_layer, density = blob
     widget = dock(viewer)
-
-    # no waiting: the sphere is there as soon as the widget is
-    assert widget.map.value is map_layer
+    assert widget.model["map"] is map_layer
     [layer] = mask_layers(viewer)
-    assert layer.name == LAYER_NAME and len(viewer.layers) == 2
-    assert tuple(layer.scale) == (2.0, 2.0, 2.0)
+    assert layer.name == LAYER_NAME and tuple(layer.scale) == (2.0, 2.0, 2.0)
     params = layer.metadata[METADATA_KEY]["params"]
-    assert params["shape"] == "sphere"
-    assert params["center"] == pytest.approx([20, 30, 40], abs=0.1)
-    center, radius = enclosing_sphere(density)
-    assert params["radius"] == pytest.approx(radius, abs=0.01)
+    assert params["shape"] == "sphere" and params["center"] == pytest.approx([20, 30, 40], abs=0.1)
+    _, radius = enclosing_sphere(density)
+    assert params["radius"] == pytest.approx(radius, abs=0.05)
+    assert params["edge"] == "cosine" and params["edge_width_px"] == 3.0
+    assert widget.editors["edge_width"].note.text() == "= 3 vox" and widget.editors["edge_width"].value == 6.0
     assert layer.data[density > default_threshold(density)].min() == 1.0
-    assert np.array_equal(layer.data, replayed(layer))
-    assert "kDa" in widget.readout.value and "map density inside" in widget.readout.value
-    assert shown(widget) == {"radius"}
-    assert widget.box_row.native.isHidden() and widget.voxel_size.native.isHidden()
+    assert "kDa" in widget.readout.text() and "map density inside" in widget.readout.text()
+    assert {"radius", "box", "voxel_size"} & shown(widget) == {"radius"}
+    all_agree(widget, tmp_path)
 
 
-def test_every_change_updates_the_same_layer(blob, qtbot):
+def test_other_lengths_start_from_the_fitted_sphere(blob, qtbot):
+    viewer, _, _ = blob
+    widget = dock(viewer)
+    radius = widget.model["radius"]
+    choose(qtbot, widget.editors["shape"].combo, "ellipsoid")
+    settle(qtbot, widget)
+    assert widget.editors["radii"].value == (radius,) * 3  # not 1.75 voxels
+    choose(qtbot, widget.editors["shape"].combo, "cylinder")
+    assert widget.editors["height"].value == pytest.approx(2 * radius, abs=0.15)
+
+
+def test_typing_30_applies_30_never_3_and_the_error_stays(blob, qtbot, tmp_path):
+    viewer, _, _ = blob
+    widget = dock(viewer)
+    choose(qtbot, widget.editors["shape"].combo, "cuboid")
+    settle(qtbot, widget)
+    layer = widget.output
+    for axis, value in enumerate(("40", "40", "40")):
+        type_into(qtbot, spin(widget, "size", axis), value)
+    settle(qtbot, widget)
+    all_agree(widget, tmp_path)
+    applied = []
+    layer.events.data.connect(lambda event: applied.append(layer.metadata[METADATA_KEY]["params"].get("rounding")))
+
+    type_into(qtbot, spin(widget, "rounding"), "30")
+    settle(qtbot, widget)
+    qtbot.wait(400)  # longer than any rest delay: nothing late may arrive
+    assert applied == []  # 3 Å was never applied
+    assert widget.editors["rounding"].value == 30.0 and widget.editors["rounding"].invalid
+    assert "border" in spin(widget, "rounding").styleSheet()
+    assert widget.error.text() == "rounding (30 Å) must be at most half the smallest size (40 Å)"
+    assert layer.metadata[METADATA_KEY]["params"]["rounding"] == 0.0
+    assert widget.model.stale and STALE_KEY in layer.metadata and "last valid values" in widget.status.text()
+
+    type_into(qtbot, spin(widget, "rounding"), "8")
+    settle(qtbot, widget)
+    assert widget.error.text() == "" and not widget.editors["rounding"].invalid
+    assert layer.metadata[METADATA_KEY]["params"]["rounding"] == 4.0
+    all_agree(widget, tmp_path)
+
+
+def test_errors_use_the_labels_and_the_units_typed(blob, qtbot):
+    viewer, _, _ = blob
+    widget = dock(viewer)
+    choose(qtbot, widget.editors["shape"].combo, "tube")
+    type_into(qtbot, spin(widget, "radius"), "40")
+    type_into(qtbot, spin(widget, "inner_radius"), "60")
+    settle(qtbot, widget)
+    assert widget.error.text() == "inner radius (60 Å) must be smaller than the radius (40 Å)"
+    assert widget.editors["inner_radius"].invalid and widget.editors["radius"].invalid
+    assert "inner radius (60 Å)" in spin(widget, "inner_radius").toolTip()
+
+
+def test_after_any_sequence_controls_layer_recipe_and_file_agree(blob, qtbot, tmp_path):
     viewer, _, _ = blob
     widget = dock(viewer)
     [layer] = mask_layers(viewer)
-    count = len(viewer.layers)
-
-    def change(control, value):
-        before = np.array(layer.data)
-        control.value = value
-        settle(qtbot, widget)
-        assert len(viewer.layers) == count and mask_layers(viewer) == [layer]
-        assert viewer.layers[LAYER_NAME] is layer
-        assert not np.array_equal(layer.data, before), f"{value!r} left the mask as it was"
-        assert np.array_equal(layer.data, replayed(layer))
-
-    change(widget.lengths["radius"], 30.0)
     for shape in SHAPE_CHOICES:
-        if shape != "sphere":
-            change(widget.shape, shape)
-            core_shape, uses = SHAPE_CHOICES[shape]
-            assert shown(widget) == set(uses)
-            assert layer.metadata[METADATA_KEY]["params"]["shape"] == core_shape
-    change(widget.shape, "ellipsoid")
-    change(widget.lengths["radii"], (16.0, 24.0, 40.0))
-    change(widget.phi, 30.0)
-    change(widget.theta, 50.0)
-    change(widget.psi, -70.0)
-    assert widget.edge_width.row.native.isHidden()
-    change(widget.edge, "cosine")
-    assert not widget.edge_width.row.native.isHidden()
-    change(widget.edge_width, 10.0)
-    change(widget.edge, "gaussian")
+        choose(qtbot, widget.editors["shape"].combo, shape)
+        settle(qtbot, widget)
+        assert shown(widget) >= set(SHAPE_CHOICES[shape][1])
+        all_agree(widget, tmp_path)
+    choose(qtbot, widget.editors["shape"].combo, "ellipsoidal shell")
+    for axis, value in enumerate(("21.3", "33.7", "18.1")):
+        type_into(qtbot, spin(widget, "radii", axis), value)
+    type_into(qtbot, spin(widget, "thickness"), "4.4")
+    type_into(qtbot, widget.editors["phi"].spin, "17")
+    drag(widget.editors["theta"].slider, [100, 200, 350])
+    type_into(qtbot, widget.editors["psi"].spin, "-121")
+    choose(qtbot, widget.editors["edge"].combo, "gaussian")
+    type_into(qtbot, spin(widget, "edge_width"), "5.5")
+    for axis, value in enumerate(("30.37", "31.11", "29.9")):
+        type_into(qtbot, spin(widget, "center", axis), value)
+    settle(qtbot, widget)
+    assert mask_layers(viewer) == [layer]
     params = layer.metadata[METADATA_KEY]["params"]
-    assert params["angles"] == [30.0, 50.0, -70.0]
-    assert params["edge"] == "gaussian" and params["edge_width_px"] == 5.0
+    assert params["thickness"] == pytest.approx(2.2) and params["angles"][0] == 17.0 and params["angles"][2] == -121.0
+    assert params["angles"][1] == pytest.approx(63.0) and params["edge_width_px"] == 2.75
     assert ((layer.data > 0) & (layer.data < 1)).any()
+    all_agree(widget, tmp_path)
 
 
-def test_bad_values_are_reported_and_leave_the_mask(blob, qtbot):
+def test_the_cli_replays_the_saved_file_byte_for_byte_without_like(make_napari_viewer, qtbot, tmp_path):
+    from napari_cryomask.cli import main
+
+    viewer = make_napari_viewer()
+    viewer.add_image(blob_map(), scale=(2.0, 2.0, 2.0), translate=(100.0, -20.0, 7.5), name="blob")
+    widget = dock(viewer)
+    choose(qtbot, widget.editors["shape"].combo, "cone")
+    type_into(qtbot, widget.editors["theta"].spin, "40")
+    settle(qtbot, widget)
+    path = all_agree(widget, tmp_path)
+    again = tmp_path / "again.mrc"
+    assert main(["recipe", "apply", str(sidecar_path(path)), "-o", str(again)]) in (0, None)
+    assert again.read_bytes() == path.read_bytes()
+    assert read_volume(path).origin == (100.0, -20.0, 7.5)
+
+
+def test_new_mask_keeps_the_previous_one_in_its_own_colour(blob, qtbot, tmp_path):
     viewer, _, _ = blob
     widget = dock(viewer)
-    [layer] = mask_layers(viewer)
-    widget.shape.value = "tube"
+    first = widget.output
+    kept = np.array(first.data)
+    click(qtbot, widget.buttons["new_mask"])
     settle(qtbot, widget)
-    before = np.array(layer.data)
-    widget.lengths["inner_radius"].value = 500.0
+    second = widget.output
+    assert second is not first and second.name == "shape mask [1]"
+    type_into(qtbot, spin(widget, "radius"), "12")
     settle(qtbot, widget)
-    assert widget.readout.value.startswith("Cannot draw: inner_radius")
-    assert np.array_equal(layer.data, before)
+    assert np.array_equal(first.data, kept)
+    assert first.metadata[COLOUR_KEY] != second.metadata[COLOUR_KEY]
+    assert first.blending == second.blending == "translucent"
+    first.name = "the old one"
+    type_into(qtbot, spin(widget, "radius"), "14")
+    settle(qtbot, widget)
+    assert widget.output is second and np.array_equal(first.data, kept)
+    all_agree(widget, tmp_path)
 
 
-def test_lengths_in_angstrom_show_voxels(make_napari_viewer, qtbot):
+def test_the_edge_band_display(blob, qtbot):
+    viewer, _, _ = blob
+    widget = dock(viewer)
+    layer = widget.output
+    choose(qtbot, widget.editors["display"].combo, "edge band")
+    alphas = layer.colormap.map(np.array([0.0, 0.25, 0.75, 1.0]))[:, 3]
+    assert alphas[0] == 0 and alphas[1] < alphas[2] and alphas[3] < alphas[2]
+    click(qtbot, widget.buttons["new_mask"])
+    settle(qtbot, widget)
+    assert widget.output.colormap.map(np.array([0.25]))[0, 3] == alphas[1]  # the next mask too
+    choose(qtbot, widget.editors["display"].combo, "fill")
+    assert widget.output.colormap.map(np.array([0.5]))[0, 3] == pytest.approx(0.5, abs=0.01)
+
+
+def test_a_mask_edited_elsewhere_is_kept_and_the_design_moves_on(blob, qtbot, tmp_path):
+    viewer, _, _ = blob
+    widget = dock(viewer)
+    layer = widget.output
+    layer.data = np.clip(layer.data * 2, 0, 1)  # a script
+    edited = np.array(layer.data)
+    type_into(qtbot, spin(widget, "radius"), "10")
+    settle(qtbot, widget)
+    assert np.array_equal(layer.data, edited) and widget.output is not layer
+    assert "changed outside" in widget.notice.text()
+    saved = tmp_path / "edited.mrc"
+    with pytest.warns(UserWarning, match="no longer reproduces"):
+        save_layer(layer, saved)
+    assert saved.exists() and not sidecar_path(saved).exists()
+
+
+def test_saving_a_stale_layer_says_so(blob, qtbot, tmp_path):
+    viewer, _, _ = blob
+    widget = dock(viewer)
+    choose(qtbot, widget.editors["shape"].combo, "tube")
+    type_into(qtbot, spin(widget, "inner_radius"), "500")
+    settle(qtbot, widget)
+    path = tmp_path / "stale.mrc"
+    with pytest.warns(UserWarning, match="stale"):
+        save_layer(widget.output, path)
+    recipe = read_volume(path)  # the mask as last computed, with the recipe that made it
+    assert np.array_equal(recipe.data, widget.output.data)
+    assert np.array_equal(apply_recipe(widget.output.metadata[METADATA_KEY])[0], widget.output.data)
+
+
+def test_single_lengths_are_in_voxels_on_anisotropic_maps(make_napari_viewer, qtbot):
     viewer = make_napari_viewer()
     viewer.add_image(blob_map(), scale=(2.0, 2.0, 4.0), name="anisotropic")
     widget = dock(viewer)
-    [layer] = mask_layers(viewer)
-
-    widget.lengths["radius"].value = 25.0
+    assert widget.editors["radius"].label.text() == "radius (vox)"
+    type_into(qtbot, spin(widget, "radius"), "9")
     settle(qtbot, widget)
-    # an axis-free length converts with the mean voxel size, (2 + 2 + 4) / 3 Å
-    assert widget.lengths["radius"].note.value == "= 9.375 vox"
-    assert layer.metadata[METADATA_KEY]["params"]["radius"] == pytest.approx(25 / (8 / 3))
-
-    widget.shape.value = "ellipsoid"
-    widget.lengths["radii"].value = (20.0, 20.0, 20.0)
+    assert widget.output.metadata[METADATA_KEY]["params"]["radius"] == 9.0
+    choose(qtbot, widget.editors["shape"].combo, "ellipsoid")
+    for axis in range(3):
+        type_into(qtbot, spin(widget, "radii", axis), "20")
     settle(qtbot, widget)
-    assert widget.lengths["radii"].note.value == "= 10, 10, 5 vox"
-    recipe = layer.metadata[METADATA_KEY]
-    assert recipe["params"]["radii"] == [10.0, 10.0, 5.0]
-    assert recipe["voxel_size"] == [2.0, 2.0, 4.0]
-    assert tuple(layer.scale) == (2.0, 2.0, 4.0)
+    assert widget.editors["radii"].note.text() == "= 10, 10, 5 vox"
+    assert widget.output.metadata[METADATA_KEY]["params"]["radii"] == [10.0, 10.0, 5.0]
 
 
-def test_two_angstrom_map(blob, qtbot):
-    viewer, _, _ = blob
-    widget = dock(viewer)
-    widget.lengths["radius"].value = 25.0
-    widget.shape.value = "spherical shell"
-    widget.lengths["thickness"].value = 6.0
-    settle(qtbot, widget)
-    assert widget.lengths["radius"].note.value == "= 12.5 vox"
-    assert widget.lengths["thickness"].note.value == "= 3 vox"
-    params = viewer.layers[LAYER_NAME].metadata[METADATA_KEY]["params"]
-    assert (params["radius"], params["thickness"]) == (12.5, 3.0)
-
-
-def test_typed_box_without_a_map(make_napari_viewer, qtbot):
+def test_typed_box_without_a_map(make_napari_viewer, qtbot, tmp_path):
     viewer = make_napari_viewer()
     widget = dock(viewer)
-    assert widget.map.value is None
-    assert not widget.box_row.native.isHidden() and not widget.voxel_size.native.isHidden()
-    assert not widget.on_density.enabled
-    [layer] = mask_layers(viewer)
-    assert layer.data.shape == (64, 64, 64)
-
-    for spin, n in zip(widget.box, (40, 50, 60)):
-        spin.value = n
-    widget.voxel_size.value = 3.0
-    widget.lengths["radius"].value = 30.0
+    assert widget.model["map"] is None and {"box", "voxel_size"} <= shown(widget)
+    assert not widget.buttons["centre_on_density"].isHidden()
+    layer = widget.output
+    for axis, n in enumerate(("40", "50", "60")):
+        type_into(qtbot, spin(widget, "box", axis), n)
+    type_into(qtbot, spin(widget, "voxel_size"), "3")
+    type_into(qtbot, spin(widget, "radius"), "30")
     settle(qtbot, widget)
-    assert mask_layers(viewer) == [layer]
-    assert layer.data.shape == (40, 50, 60)
-    assert tuple(layer.scale) == (3.0, 3.0, 3.0)
+    assert mask_layers(viewer) == [layer] and layer.data.shape == (40, 50, 60) and tuple(layer.scale) == (3.0, 3.0, 3.0)
     recipe = layer.metadata[METADATA_KEY]
-    assert recipe["box_shape"] == [40, 50, 60] and recipe["voxel_size"] == [3.0, 3.0, 3.0]
     assert recipe["params"]["radius"] == 10.0 and recipe["params"]["center"] == [20.0, 25.0, 30.0]
-    assert np.array_equal(layer.data, replayed(layer))
-    assert widget.lengths["radius"].note.value == "= 10 vox"
+    assert widget.editors["radius"].note.text() == "= 10 vox"
+    all_agree(widget, tmp_path)
+    viewer.add_image(blob_map(), name="opened later")
+    assert "opened later" in widget.notice.text()
+    assert widget.editors["map"].combo.findText("opened later") >= 0
 
 
-def test_removing_the_map_keeps_its_box(blob, qtbot):
+def test_removing_the_map_keeps_its_box(blob, qtbot, tmp_path):
     viewer, map_layer, _ = blob
     widget = dock(viewer)
     viewer.layers.remove(map_layer)
     settle(qtbot, widget)
-    assert widget.map.value is None
-    assert tuple(s.value for s in widget.box) == (64, 64, 64) and widget.voxel_size.value == 2.0
-    assert np.array_equal(viewer.layers[LAYER_NAME].data, replayed(viewer.layers[LAYER_NAME]))
+    assert widget.model["map"] is None and widget.editors["map"].combo.currentIndex() == 0
+    assert widget.editors["box"].value == (64, 64, 64) and widget.editors["voxel_size"].value == 2.0
+    all_agree(widget, tmp_path)
 
 
-def test_picking_another_map_refits_in_the_same_layer(blob, qtbot):
+def test_centre_offset_in_angstrom_from_the_box_centre(blob, qtbot, tmp_path):
     viewer, _, _ = blob
     widget = dock(viewer)
-    [layer] = mask_layers(viewer)
-    density = blob_map(shape=(48, 40, 56), center=(30.0, 10.0, 20.0))
-    other = viewer.add_image(density, scale=(3.0, 3.0, 3.0), name="other")
-    widget.map.value = other
+    for axis, value in enumerate(("0", "10", "-8")):
+        type_into(qtbot, spin(widget, "offset", axis), value)
     settle(qtbot, widget)
-    assert mask_layers(viewer) == [layer] and len(viewer.layers) == 3
-    assert layer.data.shape == (48, 40, 56) and tuple(layer.scale) == (3.0, 3.0, 3.0)
-    assert layer.metadata[METADATA_KEY]["params"]["center"] == pytest.approx([30, 10, 20], abs=0.1)
-    assert np.array_equal(layer.data, replayed(layer))
+    assert widget.editors["center"].value == (32.0, 37.0, 28.0)
+    all_agree(widget, tmp_path)
 
 
 def test_centre_on_density_finds_the_blob(make_napari_viewer, qtbot):
     viewer = make_napari_viewer()
     viewer.add_image(blob_map(center=(12.0, 44.0, 20.0)), scale=(2.0, 2.0, 2.0), name="blob")
     widget = dock(viewer)
-    for spin in widget.center:
-        spin.value = 32.0
+    for axis in range(3):
+        type_into(qtbot, spin(widget, "center", axis), "32")
+    type_into(qtbot, spin(widget, "radius"), "8")
     settle(qtbot, widget)
-    layer = viewer.layers[LAYER_NAME]
-    widget.lengths["radius"].value = 8.0
-    settle(qtbot, widget)
+    layer = widget.output
     assert layer.data[12, 44, 20] == 0
-
-    widget.on_density.native.click()
+    click(qtbot, widget.buttons["centre_on_density"])
     settle(qtbot, widget)
-    assert [s.value for s in widget.center] == pytest.approx([12.0, 44.0, 20.0], abs=0.2)
+    assert widget.editors["center"].value == pytest.approx((12.0, 44.0, 20.0), abs=0.2)
     assert layer.data[12, 44, 20] == 1.0
-    assert np.array_equal(layer.data, replayed(layer))
 
 
 def test_centre_on_cursor(make_napari_viewer, qtbot):
     viewer = make_napari_viewer()
     viewer.add_image(blob_map(), scale=(2.0, 2.0, 2.0), translate=(10.0, 0.0, 0.0), name="blob")
     widget = dock(viewer)
-    layer = viewer.layers[LAYER_NAME]
-    assert tuple(layer.translate) == (10.0, 0.0, 0.0)
-
+    layer = widget.output
     viewer.cursor.position = (10.0 + 2 * 50, 2 * 12, 2 * 8)
-    widget.on_cursor.native.click()
+    click(qtbot, widget.buttons["centre_on_cursor"])
     settle(qtbot, widget)
-    assert [s.value for s in widget.center] == [50.0, 12.0, 8.0]
-    assert layer.metadata[METADATA_KEY]["params"]["center"] == [50.0, 12.0, 8.0]
-    assert layer.data[50, 12, 8] == 1.0
-
+    assert widget.editors["center"].value == (50.0, 12.0, 8.0) and layer.data[50, 12, 8] == 1.0
     viewer.cursor.position = (10.0 + 2 * 500, -40.0, 2 * 8)  # beyond the box: kept on its faces
-    widget.on_cursor.native.click()
-    assert [s.value for s in widget.center] == [63.0, 0.0, 8.0]
+    click(qtbot, widget.buttons["centre_on_cursor"])
+    assert widget.editors["center"].value == (63.0, 0.0, 8.0)
 
 
-def test_recipe_replays_exactly_after_json(blob, qtbot):
+def test_rgb_and_4d_layers_are_not_offered_and_multiscale_maps_work(make_napari_viewer, qtbot):
+    viewer = make_napari_viewer()
+    viewer.add_image(np.zeros((32, 32, 3), np.uint8), rgb=True, name="photo")
+    viewer.add_image(np.zeros((2, 16, 16, 16), np.float32), name="4d")
+    big = blob_map((64, 64, 64))
+    viewer.add_image([big, big[::2, ::2, ::2]], multiscale=True, scale=(2.0, 2.0, 2.0), name="pyramid")
+    widget = dock(viewer)
+    combo = widget.editors["map"].combo
+    offered = [combo.itemText(i) for i in range(combo.count())]
+    assert offered == ["(no map: typed box)", "pyramid"]
+    settle(qtbot, widget)
+    assert widget.output.data.shape == (64, 64, 64) and widget.model.errors == {}
+
+
+def test_every_control_has_a_tooltip_that_says_the_conventions(blob):
     viewer, _, _ = blob
     widget = dock(viewer)
-    widget.shape.value = "ellipsoidal shell"
-    widget.lengths["radii"].value = (21.3, 33.7, 18.1)
-    widget.lengths["thickness"].value = 4.4
-    widget.phi.value, widget.theta.value, widget.psi.value = 17.0, 63.0, -121.0
-    widget.edge.value = "cosine"
-    widget.edge_width.value = 5.5
-    for spin, c in zip(widget.center, (30.37, 31.11, 29.9)):
-        spin.value = c
-    settle(qtbot, widget)
-    layer = viewer.layers[LAYER_NAME]
-    recipe = json.loads(json.dumps(layer.metadata[METADATA_KEY]))
-    assert recipe["operation"] == "shape" and recipe["box_shape"] == [64, 64, 64]
-    assert recipe["params"]["thickness"] == pytest.approx(2.2)
-    mask, voxel_size = apply_recipe(recipe)
-    assert voxel_size == (2.0, 2.0, 2.0)
-    assert np.array_equal(layer.data, mask)
-    assert 0 < mask.sum() and 0 < ((mask > 0) & (mask < 1)).sum()
+    for name, editor in widget.editors.items():
+        assert editor.label.toolTip(), name
+        for field in editor.widgets():
+            assert field.toolTip(), name
+    for button in widget.buttons.values():
+        assert button.toolTip()
+    assert "ZXZ" in widget.editors["phi"].spin.toolTip() and "cryoCAT" in widget.editors["theta"].slider.toolTip()
+    assert "inward" in widget.editors["thickness"].spin.toolTip()
+    assert "apex" in widget.editors["height"].spin.toolTip()
 
 
-def test_large_box_draws_the_plane_then_the_volume_off_the_ui_thread(make_napari_viewer, qtbot):
+def test_long_messages_wrap_and_never_widen_the_dock(blob, qtbot):
+    viewer, _, _ = blob
+    widget = dock(viewer)
+    width = widget.sizeHint().width()
+    choose(qtbot, widget.editors["shape"].combo, "tube")
+    type_into(qtbot, spin(widget, "inner_radius"), "99999")
+    widget.model.say("a very long notice " * 40)
+    assert widget.error.text() and widget.notice.text()
+    assert widget.sizeHint().width() == width
+    assert widget.minimumSizeHint().width() < 420
+
+
+def test_large_box_draws_the_plane_then_the_volume_off_the_ui_thread(make_napari_viewer, qtbot, capfd):
     viewer = make_napari_viewer()
     viewer.add_image(np.zeros((200, 200, 200), np.float32), name="big")
     widget = dock(viewer)
-    layer = viewer.layers[LAYER_NAME]
-    assert viewer.dims.ndisplay == 2
+    settle(qtbot, widget)
+    layer = widget.output
     z = viewer.dims.current_step[0]
     old = np.array(layer.data)
-    workers = []
-    submit = widget._masks.submit
-    widget._masks.submit = lambda *args, **kwargs: workers.append(submit(*args, **kwargs)) or workers[-1]
-
-    widget.shape.value = "cuboid"
-    widget.lengths["size"].value = (60.0, 90.0, 120.0)
-    widget.psi.value = 30.0
-    # the displayed plane is new at once; the rest of the volume follows from the worker
-    assert widget.busy
-    plane = apply_recipe(layer.metadata[METADATA_KEY])[0]
-    assert np.array_equal(layer.data[z], plane[z])
-    assert np.array_equal(layer.data[z + 40], old[z + 40])
-    assert not np.array_equal(layer.data[z + 40], plane[z + 40])
-    assert workers == []
-
+    choose(qtbot, widget.editors["shape"].combo, "cuboid")
+    for axis, value in enumerate(("60", "90", "120")):
+        type_into(qtbot, spin(widget, "size", axis), value)
+    assert widget.busy and widget.model.stale and widget.busy_indicator.isVisibleTo(widget)
+    plane = apply_recipe(widget.model.recipe())[0]
+    assert np.array_equal(layer.data[z], plane[z])  # the displayed plane at once
+    assert not np.array_equal(layer.data[z + 40], plane[z + 40]) or np.array_equal(old[z + 40], plane[z + 40])
     settle(qtbot, widget)
-    assert len(workers) == 1 and workers[0] is not None  # one volume, computed in a worker thread
-    assert np.array_equal(layer.data, plane)
+    assert np.array_equal(layer.data, plane) and not widget.busy_indicator.isVisibleTo(widget)
     assert mask_layers(viewer) == [layer]
+    err = capfd.readouterr().err
+    assert "it/s" not in err and "%|" not in err  # no tqdm line per job
 
 
-def test_3d_view_computes_the_whole_volume(make_napari_viewer, qtbot):
+def test_a_dragged_slider_previews_and_computes_once_at_rest(make_napari_viewer, qtbot):
     viewer = make_napari_viewer()
-    viewer.add_image(np.zeros((200, 200, 200), np.float32), name="big")
+    viewer.add_image(np.zeros((160, 160, 160), np.float32), name="big")
     widget = dock(viewer)
-    viewer.dims.ndisplay = 3
-    layer = viewer.layers[LAYER_NAME]
-    widget.shape.value = "cone"
-    widget.theta.value = 90.0
-    assert widget._masks.busy  # the full volume is on its way without waiting for rest
     settle(qtbot, widget)
-    assert np.array_equal(layer.data, replayed(layer))
-    assert layer.metadata[METADATA_KEY]["params"]["shape"] == "cone"
+    choose(qtbot, widget.editors["shape"].combo, "cylinder")
+    settle(qtbot, widget)
+    layer = widget.output
+    full = []
+    layer.events.data.connect(lambda event: full.append(widget.model["phi"]))
+    slider = widget.editors["phi"].slider
+    slider.setSliderDown(True)
+    for position in (550, 600, 650, 700):
+        slider.setValue(position)
+        assert widget.model.moving
+    slider.setSliderDown(False)
+    settle(qtbot, widget)
+    assert full == [widget.model["phi"]] and widget.model["phi"] == pytest.approx(72.0)
+    assert np.array_equal(layer.data, apply_recipe(layer.metadata[METADATA_KEY])[0])
 
 
-def test_found_in_the_plugin_menu(make_napari_viewer):
+def test_found_in_the_plugin_menu(make_napari_viewer, qtbot):
     from napari._app_model import get_app_model
 
     viewer = make_napari_viewer()
     viewer.open_sample("napari-cryomask", "sample")
     app = get_app_model()
     [item] = [
-        item
-        for item in app.menus.get_menu("napari/plugins/napari-cryomask")
-        if item.command.title.startswith("Shape mask")
+        item for item in app.menus.get_menu("napari/plugins/napari-cryomask") if item.command.title.startswith("Shape mask")
     ]
-    app.commands.execute_command(item.command.id).result()  # as clicking Plugins > napari-cryomask > Shape mask
-
+    app.commands.execute_command(item.command.id).result()
     [layer] = mask_layers(viewer)
     assert layer.name == LAYER_NAME
-    assert np.array_equal(layer.data, replayed(layer))
     _, widget = viewer.window.add_plugin_dock_widget("napari-cryomask", "Shape mask")
     assert isinstance(widget, ShapeMaskWidget)
-    assert mask_layers(viewer) == [layer]
+    settle(qtbot, widget)
+    assert mask_layers(viewer) == [layer] and np.array_equal(layer.data, apply_recipe(layer.metadata[METADATA_KEY])[0])
+
+
+def test_keyboard_arrow_steps_apply_at_once(blob, qtbot):
+    viewer, _, _ = blob
+    widget = dock(viewer)
+    before = widget.model["radius"]
+    qtbot.keyClick(spin(widget, "radius"), Qt.Key_Up)
+    settle(qtbot, widget)
+    assert widget.output.metadata[METADATA_KEY]["params"]["radius"] == pytest.approx((before + 1) / 2)

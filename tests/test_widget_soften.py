@@ -125,7 +125,7 @@ def test_softening_the_tight_mask_replays_on_the_map(make_napari_viewer, qtbot):
     [map_layer] = viewer.open_sample("napari-cryomask", "sample")
     tight = dock(viewer, "Tight mask")
     qtbot.waitUntil(lambda: tight.output is not None and not tight.busy, timeout=60_000)
-    tight.edge.value = "none"
+    tight.editors["edge"].value = "none"
     widget = dock(viewer)
     widget.mask.value = tight.output
     widget.edge.value = "gaussian"
@@ -137,7 +137,7 @@ def test_softening_the_tight_mask_replays_on_the_map(make_napari_viewer, qtbot):
 
     # moving the tight mask's threshold softens the new tight mask
     before = np.array(out.data)
-    tight.threshold.setValue(0.6)
+    tight.editors["threshold"].value = 0.6
     qtbot.waitUntil(lambda: out.metadata[METADATA_KEY]["inputs"][0]["params"]["threshold"] == 0.6, timeout=10_000)
     settle(qtbot, widget, tight.output)
     recipe = out.metadata[METADATA_KEY]

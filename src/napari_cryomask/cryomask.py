@@ -5,7 +5,9 @@ Differences from cryoCAT 0.7.1 (the README lists them too): arrays, sizes, centr
 boxes too and take fractional radii and centres; a cylinder that does not fit the box is clipped;
 rotated shapes are computed from coordinates about the shape's own centre rather than resampled
 about the box centre; ``map_tight_mask`` defaults to Otsu's threshold and ignores NaN; masks given
-as files are read with :func:`napari_cryomask.io.read_volume`; files are written atomically.
+as files are read with :func:`napari_cryomask.io.read_volume`; files are written atomically. The
+measures, filling, solidity, marker-cylinder and molmap functions differ where the README's table
+says (empty masks, footprints, a threshold cryoCAT drops, a cylinder it cannot make).
 
 Examples
 --------
@@ -165,7 +167,7 @@ def ellipsoid_mask(
     size = box_shape_of(mask_size)
     radii = tuple(s // 2 for s in size) if radii is None else as_triple(radii, "radii")
     for r in radii:
-        _check_length(r, "radii", allow_zero=False)
+        _check_length(r, "radii")
     grown = tuple(_grown(r, gaussian, gaussian_outwards) for r in radii)
     mask = shapes.ellipsoid(size, grown, center=center, angles=angles)
     return _finish(mask, gaussian, _output(output_name, output_path))
@@ -328,3 +330,290 @@ def _check_length(value, name, allow_zero=True):
     value = float(value)
     if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
         raise ValueError(f"{name} must be a {'non-negative' if allow_zero else 'positive'} length in voxels, got {value!r}")
+
+
+# ---- The rest of cryoCAT 0.7.1's cryomask: measures, filling and shrinking, solidity, overlap,
+# ---- post-processing and parameter helpers, the cylinder between two markers, the molmap mask.
+
+__all__ += [
+    "compute_solidity", "cylindrical_mask_from_points", "fill_hollow_mask", "get_bounding_box", "get_correct_format",
+    "get_mass_center", "get_mass_dimensions", "mask_overlap", "molmap_tight_mask", "parse_shape_string", "postprocess",
+    "preprocess_params", "shrink_full_mask",
+]
+
+_PRESENT = 1e-5  # cryoCAT's get_bounding_box counts voxels above this as part of the mask
+
+
+def _mask_array(input_mask, name="input_mask"):
+    mask = np.asarray(_load(input_mask))
+    if mask.ndim != 3 or 0 in mask.shape:
+        raise ValueError(f"{name} must be a non-empty 3D mask, got shape {mask.shape}")
+    return mask
+
+
+def get_bounding_box(input_mask):
+    """First and last index ``(z, y, x)`` of the voxels above 1e-5, both included.
+
+    An empty mask gives ``start = (0, 0, 0)`` and ``end = (-1, -1, -1)``: an empty range, so
+    ``end - start + 1`` is 0 and ``mask[start[0]:end[0] + 1]`` is empty (cryoCAT gives the
+    bounding box of voxel ``(0, 0, 0)``).
+
+    >>> m = np.zeros((10, 12, 14)); m[2:5, 3, 4:9] = 1
+    >>> [b.tolist() for b in get_bounding_box(m)]
+    [[2, 3, 4], [4, 3, 8]]
+    """
+    block = nonzero_block(_mask_array(input_mask) > _PRESENT)
+    if block is None:
+        return np.zeros(3, int), np.full(3, -1)
+    return np.array([s.start for s in block]), np.array([s.stop - 1 for s in block])
+
+
+def get_mass_dimensions(input_mask):
+    """Size ``(z, y, x)`` in voxels of the bounding box of the mask (0 for an empty mask).
+
+    >>> m = np.zeros((10, 12, 14)); m[2:5, 3, 4:9] = 1
+    >>> get_mass_dimensions(m).tolist()
+    [3, 1, 5]
+    """
+    start, end = get_bounding_box(input_mask)
+    return end - start + 1
+
+
+def get_mass_center(input_mask):
+    """Centre ``(z, y, x)`` of the mask's bounding box, each half rounded up (cryoCAT's "mass centre").
+
+    An empty mask has none: ``ValueError``.
+
+    >>> m = np.zeros((10, 12, 14)); m[2:5, 3, 4:8] = 1
+    >>> get_mass_center(m).tolist()
+    [3, 3, 6]
+    """
+    start, end = get_bounding_box(input_mask)
+    if np.any(end < start):
+        raise ValueError("the mask is empty (no voxel above 1e-5): it has no centre")
+    return (start + end + 1) // 2
+
+
+def fill_hollow_mask(input_mask, output_name=None, apply_opening_closing=True, footprint=None, output_path=None):
+    """Fill a hollow mask: every line from its first to its last non-zero voxel, along x, then y, then z.
+
+    Then, with ``apply_opening_closing``, a binary opening with ``footprint`` (default
+    ``np.ones((2, 2, 2))``; an array, or a sequence of ``(array, iterations)``) and a closing
+    with the 6-connected cross, as scikit-image defines them. Vectorised: no Python loop over lines.
+
+    >>> shell = spherical_shell_mask(24, 2, radius=8)
+    >>> float(shell[12, 12, 12]), float(fill_hollow_mask(shell)[12, 12, 12])
+    (0.0, 1.0)
+    """
+    from .core.morphology import open_close
+    from .core.spans import filled_spans
+
+    filled = filled_spans(_mask_array(input_mask))
+    if apply_opening_closing:
+        filled = open_close(filled, np.ones((2, 2, 2)) if footprint is None else footprint)
+    mask = filled.astype(np.float32)
+    write_out(mask, _output(output_name, output_path))
+    return mask
+
+
+def shrink_full_mask(input_mask, shrink_factor, output_name=None, output_path=None):
+    """Shrink a filled mask by ``shrink_factor`` voxels (a whole number ≥ 0) along x, y and z.
+
+    Every line along x keeps its span from the first to the last non-zero voxel pulled in by
+    ``shrink_factor`` at both ends; the same along y of that, and along z of both; a voxel stays
+    where all three keep it. Then an opening with ``np.ones((2, 2, 2))`` and a closing with the
+    6-connected cross, as cryoCAT does. Vectorised: no Python loop over lines.
+
+    >>> int(shrink_full_mask(ellipsoid_mask(32, (8, 10, 12)), 3)[16].sum()) < int(ellipsoid_mask(32, (8, 10, 12))[16].sum())
+    True
+    """
+    from .core.morphology import open_close
+    from .core.spans import shrunk_spans
+
+    if isinstance(shrink_factor, bool) or not np.isfinite(shrink_factor) or int(shrink_factor) != shrink_factor or shrink_factor < 0:
+        raise ValueError(f"shrink_factor must be a whole number of voxels ≥ 0, got {shrink_factor!r}")
+    shrunk = shrunk_spans(_mask_array(input_mask), int(shrink_factor))
+    mask = open_close(shrunk, np.ones((2, 2, 2))).astype(np.float32)
+    write_out(mask, _output(output_name, output_path))
+    return mask
+
+
+def compute_solidity(input_mask):
+    """Solidity of the mask's non-zero voxels: their number over the number in their convex hull.
+
+    The hull is scikit-image's (as in ``regionprops``). All the mask's voxels count, in one hull
+    (cryoCAT takes only the first 26-connected region it labels). An empty mask is an error.
+
+    >>> round(compute_solidity(spherical_mask(20, 6)), 3), compute_solidity(np.ones((3, 4, 5)))
+    (0.906, 1.0)
+    """
+    from .core.solidity import solidity
+
+    return solidity(_mask_array(input_mask))
+
+
+def mask_overlap(mask1, mask2, threshold=1.9):
+    """Number of voxels where ``mask1 + mask2`` exceeds ``threshold`` (both near 1 by default).
+
+    >>> mask_overlap(spherical_mask(20, 5), spherical_mask(20, 5, center=(10, 10, 14)))
+    227
+    """
+    a, b = _mask_array(mask1, "mask1"), _mask_array(mask2, "mask2")
+    if a.shape != b.shape:
+        raise ValueError(f"mask1 has shape {a.shape} but mask2 has shape {b.shape}; masks must share one box")
+    total = np.add(a, b, dtype=np.float32)
+    return int(np.count_nonzero(total > np.float32(threshold)))
+
+
+def postprocess(input_mask, gaussian, angles, output_name=None, output_path=None):
+    """Blur (``gaussian`` sigma in voxels, 0 for none), rotate (ZXZ ``angles``, degrees, about ``size // 2``), write.
+
+    >>> postprocess(spherical_mask(16, 4), 1, (0, 90, 0)).dtype
+    dtype('float32')
+    """
+    mask = add_gaussian(input_mask, gaussian)
+    mask = rotate(mask, angles) if is_rotation(angles) else mask
+    write_out(mask, _output(output_name, output_path))
+    return mask
+
+
+def parse_shape_string(shape_string):
+    """Kind and numbers of a cryoCAT mask name; ellipsoid radii come as ``(z, y, x)``.
+
+    ``"ellipsoid_rx4_ry6_rz8"`` gives ``("ellipsoid", [8, 6, 4])``, ready for
+    ``ellipsoid_mask(size, radii=numbers)``; shells end with their thickness. Decimals are
+    allowed; whole numbers come back as ``int``.
+
+    >>> parse_shape_string("cylinder_r5_h20"), parse_shape_string("e_shell_rx8_ry9_rz10_s2.5")
+    (('cylinder', [5, 20]), ('e_shell', [10, 9, 8, 2.5]))
+    """
+    kind, p = parse_mask_name(shape_string)
+    numbers = [p[k] for k in {"ellipsoid": ("rz", "ry", "rx"), "e_shell": ("rz", "ry", "rx", "s")}.get(kind, p)]
+    return kind, [int(v) if v == int(v) else v for v in numbers]
+
+
+def get_correct_format(input_value, reference_size=None):
+    """Three whole numbers ``(z, y, x)`` from one number or three (truncated towards zero, as cryoCAT does).
+
+    Without ``input_value``, ``reference_size // 2`` (the default centre of a box).
+
+    >>> get_correct_format(64).tolist(), get_correct_format(None, reference_size=(64, 65, 10)).tolist()
+    ([64, 64, 64], [32, 32, 5])
+    """
+    if input_value is None:
+        if reference_size is None:
+            raise ValueError("give input_value or reference_size")
+        return get_correct_format(reference_size) // 2
+    if isinstance(input_value, (str, bytes)):
+        raise ValueError(f"give numbers, got {input_value!r}")
+    values = np.ravel(np.asarray(input_value, dtype=object))
+    if values.size not in (1, 3):
+        raise ValueError(f"give one number or three (z, y, x), got {input_value!r}")
+    try:
+        values = np.array([float(v) for v in values])
+    except (TypeError, ValueError):
+        raise ValueError(f"give numbers, got {input_value!r}") from None
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"give finite numbers, got {input_value!r}")
+    return np.resize(values, 3).astype(int)
+
+
+def preprocess_params(radius, gaussian, gaussian_outwards):
+    """A radius or dilation grown to ``ceil(radius + 5 gaussian)`` for a blur outwards; else unchanged.
+
+    Works on one length or an array of them.
+
+    >>> preprocess_params(10, 1.5, True), preprocess_params(10, 1.5, False), preprocess_params(np.array([1, 2]), 1, True).tolist()
+    (18, 10, [6, 7])
+    """
+    gaussian = float(gaussian)
+    if not math.isfinite(gaussian) or gaussian < 0:
+        raise ValueError(f"gaussian must be zero or a positive sigma in voxels, got {gaussian!r}")
+    if gaussian == 0 or not gaussian_outwards:
+        return radius
+    grown = np.ceil(np.asarray(radius, dtype=float) + _BLUR_REACH * gaussian).astype(int)
+    return int(grown) if grown.ndim == 0 else grown
+
+
+def cylindrical_mask_from_points(
+    marker1, marker2, mask_size, pixel_size=1, chimera_origin_idx=(0, 0, 0), radius=None, height=None, gaussian=0,
+    gaussian_outwards=True, output_name=None, output_path=None,
+):
+    """Cylinder whose axis runs from ``marker1`` to ``marker2``, centred between them.
+
+    Parameters
+    ----------
+    marker1, marker2 : (z, y, x), Å
+        Marker positions as ChimeraX reports them for the map (ChimeraX lists x, y, z: reverse them).
+    mask_size : int or (z, y, x)
+    pixel_size : float or (z, y, x), Å
+        The map's voxel size in ChimeraX.
+    chimera_origin_idx : (z, y, x), voxels
+        The voxel index at ChimeraX position 0 (its ``originIndex``, reversed); a position ``p`` is
+        at voxel ``p / pixel_size + chimera_origin_idx``.
+    radius : float, voxels, default ``min(y, x size) // 2`` (as :func:`cylindrical_mask`)
+    height : float, voxels, default the distance between the markers
+    gaussian, gaussian_outwards, output_name, output_path
+        As :func:`cylindrical_mask`.
+
+    The cylinder is computed exactly from coordinates, like every shape here. One that misses the
+    box entirely is an error (usually a wrong pixel size, origin or axis order).
+
+    >>> m = cylindrical_mask_from_points((40, 40, 20), (40, 40, 60), 40, pixel_size=2, radius=3)
+    >>> float(m[20, 20, 5]), float(m[20, 20, 15]), float(m[20, 20, 35])  # along x, from x = 10 to 30
+    (0.0, 1.0, 0.0)
+    """
+    from .core.segment import segment_placement
+
+    size = box_shape_of(mask_size)
+    pixel = as_triple(pixel_size, "pixel_size")
+    if min(pixel) <= 0:
+        raise ValueError(f"pixel_size must be positive (Å), got {pixel_size!r}")
+    origin = as_triple(chimera_origin_idx, "chimera_origin_idx")
+    start, end = (
+        tuple(p / s + o for p, s, o in zip(as_triple(m, name), pixel, origin)) for m, name in ((marker1, "marker1"), (marker2, "marker2"))
+    )
+    center, length, angles = segment_placement(start, end)
+    mask = cylindrical_mask(
+        size, radius=radius, height=length if height is None else height, center=center, gaussian=gaussian,
+        gaussian_outwards=gaussian_outwards, angles=angles,
+    )
+    if not mask.any():
+        at = ", ".join(f"{c:.1f}" for c in center)
+        raise ValueError(
+            f"the cylinder between the markers lies outside the {'x'.join(map(str, size))} box: its centre is at voxel "
+            f"({at}) (z, y, x); check pixel_size, chimera_origin_idx and that the markers are (z, y, x)"
+        )
+    write_out(mask, _output(output_name, output_path))
+    return mask
+
+
+def molmap_tight_mask(
+    input_map, threshold=0.0, dilation_size=0, gaussian=0, gaussian_outwards=True, angles=None, output_name=None, output_path=None,
+):
+    """Tight mask of a molmap (a model's simulated density): voxels above ``threshold``, dilated, blurred.
+
+    ``dilation_size`` dilations with the 6-connected cross follow the threshold
+    (``ceil(dilation_size + 5 sigma)`` of them with an outward blur); cryoCAT ignores the
+    threshold whenever it dilates. Then the blur, ``angles`` and the write, as
+    :func:`postprocess`. :func:`napari_cryomask.core.model_density.model_density` makes the
+    molmap from a PDB or mmCIF model.
+
+    >>> d = np.zeros((20, 20, 20), np.float32); d[8:12, 8:12, 8:12] = 1
+    >>> int(molmap_tight_mask(d, dilation_size=1).sum())
+    160
+    """
+    density = np.asarray(_load(input_map), dtype=np.float32)
+    if density.ndim != 3 or 0 in density.shape:
+        raise ValueError(f"input_map must be a non-empty 3D map, got shape {density.shape}")
+    threshold = float(threshold)
+    if not math.isfinite(threshold):
+        raise ValueError(f"threshold must be a finite number, got {threshold!r}")
+    dilation_size = float(dilation_size)
+    if not math.isfinite(dilation_size) or dilation_size < 0 or dilation_size != int(dilation_size):
+        raise ValueError(f"dilation_size must be a whole number of voxels ≥ 0, got {dilation_size!r}")
+    with np.errstate(invalid="ignore"):
+        binary = density > np.float32(threshold)
+    steps = preprocess_params(int(dilation_size), gaussian, gaussian_outwards)
+    mask = gaussian_blur(_cross_dilation(binary, steps), gaussian, in_place=True)
+    return postprocess(mask, 0, angles, _output(output_name, output_path))

@@ -188,3 +188,39 @@ def edge_sweep(n: int, widths=(2, 4, 8, 16), inputs: Inputs | None = None):
     d = (inputs or Inputs(n)).density
     return {w: Side(lambda _, w=w: tight_mask(d, THRESHOLD, extend_px=EXTEND_PX, edge="cosine", edge_width_px=w))
             for w in widths}
+
+
+# ---- fill_hollow_mask and shrink_full_mask: cryoCAT loops over every line in Python; ours is vectorised.
+
+
+def _hollow_shell(n):
+    """A spherical shell of radius n/3, 4 voxels thick, open at one side (a hollow average's mask)."""
+    shell = shapes.sphere(n, n / 3, thickness=4)
+    shell[:, : n // 4] = 0
+    return shell
+
+
+def _fill(n, inputs):
+    shell = _hollow_shell(n)
+    return Side(lambda _: cm.fill_hollow_mask(shell))
+
+
+def _fill_reference(n, inputs):
+    cc, shell = _cryocat(), _hollow_shell(n)
+    return Side(lambda _: cc.fill_hollow_mask(shell))
+
+
+def _shrink(n, inputs):
+    full = shapes.sphere(n, n / 3)
+    return Side(lambda _: cm.shrink_full_mask(full, 3))
+
+
+def _shrink_reference(n, inputs):
+    cc, full = _cryocat(), shapes.sphere(n, n / 3)
+    return Side(lambda _: cc.shrink_full_mask(full, 3))
+
+
+CASES += (
+    Case("fill_hollow", "fill_hollow_mask, open shell of radius n/3", CRYOCAT, _fill, _fill_reference, reference_up_to=256),
+    Case("shrink_full", "shrink_full_mask by 3, sphere of radius n/3", CRYOCAT, _shrink, _shrink_reference, reference_up_to=256),
+)

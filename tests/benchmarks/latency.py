@@ -67,14 +67,15 @@ class DrawClock:
 
 def moves(widget, count):
     """``count`` drag steps that alternate turning the ellipsoid and stretching its x semi-axis."""
-    phi, rx = widget.phi.value, widget.lengths["radii"].value[2]
+    phi, radii = widget.model["phi"], widget.model["radii"]
     for i in range(count):
         if i % 2:
             phi = phi + 3.0 if phi < 150 else -150.0
-            yield widget.phi, phi
+            yield widget.editors["phi"], phi
         else:
-            rx = rx + 3.0 if rx < 150 else 90.0
-            yield widget.lengths["radii"].spins[2], rx
+            rx = radii[2] + 3.0 if radii[2] < 150 else 90.0
+            radii = (radii[0], radii[1], rx)
+            yield widget.editors["radii"], radii
 
 
 def run_view(app, viewer, widget, clock, count, warmup):
@@ -138,10 +139,9 @@ def main(argv=None):
     _, widget = viewer.window.add_plugin_dock_widget("napari-cryomask", "Shape mask")
     clock = DrawClock(viewer.window._qt_viewer.canvas)
 
-    widget.shape.value = "ellipsoid"
-    widget.lengths["radii"].value = (40.0, 70.0, 100.0)
-    for spin, c in zip(widget.center, np.array(density.shape) // 2):
-        spin.value = float(c)
+    widget.editors["shape"].value = "ellipsoid"
+    widget.editors["radii"].value = (40.0, 70.0, 100.0)
+    widget.editors["center"].value = tuple(float(c) for c in np.array(density.shape) // 2)
     wait(app, lambda: not widget.busy, 120, "the first mask")
 
     results = {

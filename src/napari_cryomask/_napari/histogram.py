@@ -1,7 +1,8 @@
 """A small histogram of a map's values with the current threshold drawn on it.
 
-The bars show ``log(1 + count)`` so that the few protein voxels stay visible beside the
-solvent peak. Clicking or dragging on the plot picks a threshold.
+The bars show ``log(1 + count)`` (so that the few protein voxels stay visible beside the solvent
+peak) or the counts themselves; the value axis is labelled with the map's minimum, maximum and
+the threshold. Clicking or dragging on the plot picks a threshold.
 """
 
 from __future__ import annotations
@@ -11,43 +12,23 @@ from qtpy.QtCore import QSize, Qt, Signal
 from qtpy.QtGui import QColor, QPainter, QPen
 from qtpy.QtWidgets import QSizePolicy, QWidget
 
-from ..core.thresholds import finite_values
-
 BAR_COLOR = QColor(150, 150, 150)
-LINE_COLOR = QColor(255, 0, 255)
+LINE_COLOR = QColor(213, 94, 0)  # vermillion, Okabe & Ito
 MARGIN = 2
+AXIS_HEIGHT = 14  # room under the bars for the value labels
 
 
-def histogram_of(density, bins: int = 128) -> tuple[np.ndarray, np.ndarray]:
-    """Counts and bin edges of a map's finite values.
+def axis_text(value: float) -> str:
+    """A value-axis label: four significant digits.
 
-    Parameters
-    ----------
-    density : array
-        The map; NaN and infinite voxels are left out.
-    bins : int
-        Number of bars.
-
-    Returns
-    -------
-    counts : int array, shape (bins,)
-    edges : float array, shape (bins + 1,)
-
-    Examples
-    --------
-    >>> counts, edges = histogram_of(np.array([0.0, 1.0, np.nan, 1.0]), bins=2)
-    >>> counts.tolist(), edges.tolist()
-    ([1, 2], [0.0, 0.5, 1.0])
+    >>> axis_text(0.000123456), axis_text(5.5812)
+    ('0.0001235', '5.581')
     """
-    values = finite_values(density)
-    lo, hi = float(values.min()), float(values.max())
-    if lo == hi:
-        lo, hi = lo - 0.5, hi + 0.5
-    return np.histogram(values, bins=bins, range=(lo, hi))
+    return f"{value:.4g}"
 
 
 class HistogramView(QWidget):
-    """Bars of a histogram (log counts) and a vertical line at the threshold.
+    """Bars of a histogram (log or linear counts), a value axis and a vertical line at the threshold.
 
     Signals
     -------
@@ -67,12 +48,20 @@ class HistogramView(QWidget):
         self.counts = np.zeros(0, np.int64)
         self.edges = np.zeros(0)
         self.threshold = None
-        self.setMinimumHeight(60)
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
-        self.setToolTip("Histogram of the map (log counts); click to set the threshold")
+        self.log = True
+        self.setMinimumHeight(60 + AXIS_HEIGHT)
+        self.setMinimumWidth(120)
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+        self.setToolTip("Histogram of the map the threshold applies to (the low-passed map when a low-pass is set); "
+                        "click or drag to set the threshold")
 
     def sizeHint(self) -> QSize:
-        return QSize(240, 80)
+        return QSize(240, 80 + AXIS_HEIGHT)
+
+    def set_log(self, log: bool) -> None:
+        """Bar heights ``log(1 + count)`` (True) or counts (False)."""
+        self.log = bool(log)
+        self.update()
 
     def set_histogram(self, counts, edges) -> None:
         """Show new bars; ``edges`` has one more entry than ``counts``."""
@@ -113,20 +102,37 @@ class HistogramView(QWidget):
             if self.counts.size == 0:
                 return
             self._paint_bars(painter)
+            self._paint_axis(painter)
             if self.threshold is not None:
                 painter.setPen(QPen(LINE_COLOR, 2))
                 x = self.x_of(self.threshold)
-                painter.drawLine(x, 0, x, self.height() - 1)
+                painter.drawLine(x, 0, x, self.height() - 1 - AXIS_HEIGHT)
         finally:
             painter.end()
 
+    def _paint_axis(self, painter: QPainter) -> None:
+        painter.setPen(QPen(self.palette().text().color()))
+        font = painter.font()
+        font.setPointSizeF(max(6.0, font.pointSizeF() * 0.8))
+        painter.setFont(font)
+        top, width = self.height() - AXIS_HEIGHT, self.width()
+        painter.drawLine(MARGIN, top, width - MARGIN, top)
+        flags = Qt.AlignVCenter
+        painter.drawText(MARGIN, top, width // 2, AXIS_HEIGHT, flags | Qt.AlignLeft, axis_text(self.edges[0]))
+        painter.drawText(width // 2, top, width // 2 - MARGIN, AXIS_HEIGHT, flags | Qt.AlignRight, axis_text(self.edges[-1]))
+        if self.threshold is not None:
+            painter.setPen(QPen(LINE_COLOR))
+            x = self.x_of(self.threshold)
+            painter.drawText(x - 40, top, 80, AXIS_HEIGHT, flags | Qt.AlignHCenter, axis_text(self.threshold))
+
     def _paint_bars(self, painter: QPainter) -> None:
-        heights = np.log1p(self.counts.astype(np.float64))
+        counts = self.counts.astype(np.float64)
+        heights = np.log1p(counts) if self.log else counts
         top = heights.max()
         if top == 0:
             return
-        usable = self.height() - 2 * MARGIN
-        bottom = self.height() - MARGIN
+        usable = self.height() - 2 * MARGIN - AXIS_HEIGHT
+        bottom = self.height() - MARGIN - AXIS_HEIGHT
         for i, h in enumerate(heights):
             left, right = self.x_of(self.edges[i]), self.x_of(self.edges[i + 1])
             bar = int(round(usable * h / top))

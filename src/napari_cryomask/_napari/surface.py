@@ -1,8 +1,9 @@
 """A mask in 3D: its 0.5 surface as a napari Surface layer kept in step with the mask layer.
 
-Every mask layer the plugin makes gets a companion Surface layer, ``"<mask name> surface"``, right
-above it (:func:`follow`, called where mask layers are created). One mask, drawn two ways; the
-mask's *3D display* (:func:`set_display_3d`, kept in the mask layer's metadata) says which:
+Every mask layer the plugin makes (:func:`follow`, called where mask layers are created) gets a
+companion Surface layer, ``"<mask name> surface"``, right above it, made the first time the mask
+is viewed in 3D. One mask, drawn two ways; the mask's *3D display* (:func:`set_display_3d`, kept
+in the mask layer's metadata) says which:
 
 - ``"surface"`` (the default): in 3D the mesh of the mask's 0.5 level is drawn and the mask's
   volume is hidden; a mesh draws in milliseconds even on a software renderer, where an
@@ -13,10 +14,10 @@ mask's *3D display* (:func:`set_display_3d`, kept in the mask layer's metadata) 
 In 2D only the mask layer is drawn. Whichever of the two layers is drawn carries the mask's
 visibility: hiding it hides the mask, and the other layer shows it again after a switch between
 2D and 3D. Turning on the one not drawn in 3D switches the display to it. The mesh follows the
-mask layer's data, scale, translate, rotate, shear and affine, colour and name; deleting the mask
-deletes its surface, and deleting the surface leaves the mask drawn as a volume. Meshes are built
-only when they are drawn (never in 2D): when the data are replaced, and when the surface comes
-on screen after the data were edited in place.
+mask layer's data, scale, translate, rotate, shear and affine, colour and name. Deleting the mask
+deletes its surface; deleting the surface leaves the mask drawn as a volume from then on (with
+no stand-in while a control moves). Meshes are built only when they are drawn (never in 2D):
+when the data were replaced, and when the surface comes on screen after an edit in place.
 
 While a control moves in 3D the widget calls :func:`show_proxy` with a coarse sampling of the mask
 of the values on screen; its mesh is drawn at once, in place of the mesh *and* of the volume,
@@ -60,14 +61,15 @@ def _unwrapped(obj):
 
 
 def follow(viewer, layer):
-    """Give the mask ``layer`` of ``viewer`` a Surface layer kept in step with it; returns that layer.
+    """Draw the mask ``layer`` of ``viewer`` in 3D by a Surface layer kept in step with it.
 
-    Called once for each mask layer, where it is made; calling it again returns the same
-    surface. Returns None, and does nothing, for a layer that is not a 3D single-channel image.
+    Called once for each mask layer, where it is made; calling it again changes nothing. The
+    Surface layer is made when it is first drawn (the first 3D view) and returned once it
+    exists (else None). A layer that is not a 3D single-channel image is left alone.
     """
     viewer, layer = _unwrapped(viewer), _unwrapped(layer)
     link = _LINKS.get(layer)
-    if link is not None and link.surface in viewer.layers:
+    if link is not None:
         return link.surface
     if getattr(layer, "ndim", 0) != 3 or getattr(layer, "rgb", False) or getattr(layer, "multiscale", False):
         return None
@@ -146,22 +148,42 @@ def _fingerprint(data) -> tuple:
 
 
 class MaskSurface:
-    """The Surface layer of one mask layer, and the events that keep the two in step."""
+    """The Surface layer of one mask layer (made when first needed), and the events that keep the two in step."""
 
     def __init__(self, viewer, mask):
-        from napari.layers import Surface
-
         self._viewer = weakref.ref(viewer)
         self._mask = weakref.ref(mask)
         self._setting = 0
         self._built = None  # fingerprint of the data the full mesh was built from
+        self.surface = None
         self.proxy = False
         self.on = bool(mask.visible)
         mask.metadata.setdefault(DISPLAY_3D_KEY, "surface")
-        # a placeholder triangle: napari cannot make a Surface layer from an empty mesh
-        placeholder = (np.zeros((3, 3), np.float32), np.array([[0, 1, 2]], np.int32), np.ones(3, np.float32))
-        self.surface = Surface(
-            placeholder,
+        self._connections = [
+            (mask.events.data, self._on_data),
+            (mask.events.visible, self._on_mask_visible),
+            (mask.events.colormap, self._on_colormap),
+            (mask.events.name, self._on_name),
+            *((getattr(mask.events, name), self._on_transform) for name in _TRANSFORMS),
+            (viewer.layers.events.removed, self._on_removed),
+            (viewer.dims.events.ndisplay, self._on_ndisplay),
+        ]
+        for event, callback in self._connections:
+            event.connect(callback)
+        self.apply()
+
+    def _make_surface(self, build: bool = True):
+        """A Surface layer right above the mask, in its colour; the layer selection stays as it was."""
+        from napari.layers import Surface
+
+        viewer, mask = self._viewer(), self.mask
+        vertices, faces = mask_mesh(np.asarray(mask.data)) if build else empty_mesh()
+        self._built = _fingerprint(mask.data) if build else None
+        empty = len(faces) == 0
+        if empty:  # napari cannot make a Surface layer of no triangles: one of no area stands in
+            vertices, faces = np.zeros((3, 3), np.float32), np.array([[0, 1, 2]], np.int32)
+        surface = Surface(
+            (vertices, faces, np.ones(len(vertices), np.float32)),
             name=f"{mask.name} surface",
             colormap=_flat_colormap(_colour(mask)),
             contrast_limits=(0.0, 1.0),
@@ -170,30 +192,16 @@ class MaskSurface:
             **{name: getattr(mask, name) for name in _TRANSFORMS},
             **SURFACE_STYLE,
         )
-        self._set_mesh(*empty_mesh())
-        self._insert(viewer, mask)
-        self._connections = [
-            (mask.events.data, self._on_data),
-            (mask.events.visible, self._on_mask_visible),
-            (mask.events.colormap, self._on_colormap),
-            (mask.events.name, self._on_name),
-            *((getattr(mask.events, name), self._on_transform) for name in _TRANSFORMS),
-            (self.surface.events.visible, self._on_surface_visible),
-            (viewer.layers.events.removed, self._on_removed),
-            (viewer.dims.events.ndisplay, self._on_ndisplay),
-        ]
-        for event, callback in self._connections:
-            event.connect(callback)
-        self.apply()
-
-    def _insert(self, viewer, mask):
-        """Put the surface right above its mask, leaving the layer selection as it was."""
+        if empty:
+            self._set_mesh(surface, *empty_mesh())
         layers = viewer.layers
         selected, active = set(layers.selection), layers.selection.active
-        layers.insert(layers.index(mask) + 1, self.surface)
+        layers.insert(layers.index(mask) + 1, surface)
         layers.selection.clear()
         layers.selection.update(selected)
         layers.selection.active = active
+        surface.events.visible.connect(self._on_surface_visible)
+        self.surface = surface
 
     # -- state --------------------------------------------------------------------------------
 
@@ -212,7 +220,7 @@ class MaskSurface:
         return viewer is not None and viewer.dims.ndisplay == 3
 
     def drawn(self) -> tuple[bool, bool]:
-        """Whether the mask layer and the surface layer should be drawn now."""
+        """Whether the mask layer and the surface should be drawn now."""
         if not self.in_3d():
             return self.on, False
         if self.proxy or self.display == "surface":
@@ -225,21 +233,24 @@ class MaskSurface:
         if mask is None:
             return
         mask_visible, surface_visible = self.drawn()
-        if surface_visible and not self.proxy:
+        if self.surface is None and self.in_3d() and (self.proxy or self.display == "surface"):
+            self._make_surface()
+        elif surface_visible and not self.proxy:
             self._build(check=not self.surface.visible)
         self._setting += 1
         try:
             if mask.visible != mask_visible:
                 mask.visible = mask_visible
-            if self.surface.visible != surface_visible:
+            if self.surface is not None and self.surface.visible != surface_visible:
                 self.surface.visible = surface_visible
         finally:
             self._setting -= 1
 
     # -- the mesh -----------------------------------------------------------------------------
 
-    def _set_mesh(self, vertices, faces):
-        self.surface.data = (vertices, faces, np.ones(len(vertices), np.float32))
+    @staticmethod
+    def _set_mesh(surface, vertices, faces):
+        surface.data = (vertices, faces, np.ones(len(vertices), np.float32))
 
     def _build(self, check: bool) -> None:
         """Rebuild the full mesh when the mask's data were replaced (or, with ``check``, edited in place)."""
@@ -247,13 +258,15 @@ class MaskSurface:
         built = self._built
         if built is not None and built[0] == id(data) and not (check and _fingerprint(data) != built):
             return
-        self._set_mesh(*mask_mesh(np.asarray(data)))
+        self._set_mesh(self.surface, *mask_mesh(np.asarray(data)))
         self._built = _fingerprint(data)
 
     def show_proxy(self, proxy, step: int) -> None:
-        self._set_mesh(*mask_mesh(proxy, step=step))
-        self._built = None
         self.proxy = True
+        if self.surface is None:
+            self._make_surface(build=False)
+        self._set_mesh(self.surface, *mask_mesh(proxy, step=step))
+        self._built = None
         self.apply()
 
     # -- events -------------------------------------------------------------------------------
@@ -283,17 +296,20 @@ class MaskSurface:
         self.apply()
 
     def _on_colormap(self, _event=None):
-        self.surface.colormap = _flat_colormap(_colour(self.mask))
+        if self.surface is not None:
+            self.surface.colormap = _flat_colormap(_colour(self.mask))
 
     def _on_name(self, _event=None):
-        name = self.mask.name
-        self.surface.metadata[SURFACE_OF_KEY] = name
-        self.surface.name = f"{name} surface"
+        if self.surface is not None:
+            name = self.mask.name
+            self.surface.metadata[SURFACE_OF_KEY] = name
+            self.surface.name = f"{name} surface"
 
     def _on_transform(self, _event=None):
-        mask = self.mask
-        for name in _TRANSFORMS:
-            setattr(self.surface, name, getattr(mask, name))
+        if self.surface is not None:
+            mask = self.mask
+            for name in _TRANSFORMS:
+                setattr(self.surface, name, getattr(mask, name))
 
     def _on_ndisplay(self, _event=None):
         if not self.in_3d():
@@ -302,12 +318,13 @@ class MaskSurface:
 
     def _on_removed(self, event):
         removed = _unwrapped(event.value)
-        mask, viewer = self.mask, self._viewer()
+        mask, viewer, surface = self.mask, self._viewer(), self.surface
         if removed is mask:
             self._unlink()
-            if viewer is not None and self.surface in viewer.layers:
-                viewer.layers.remove(self.surface)
-        elif removed is self.surface:
+            if viewer is not None and surface is not None and surface in viewer.layers:
+                viewer.layers.remove(surface)
+        elif surface is not None and removed is surface:
+            # the person deleted the surface: the mask is drawn as a volume, and gets no surface again
             self._unlink()
             if mask is not None:
                 mask.metadata[DISPLAY_3D_KEY] = "volume"
@@ -318,6 +335,8 @@ class MaskSurface:
         for event, callback in self._connections:
             event.disconnect(callback)
         self._connections = []
+        if self.surface is not None:
+            self.surface.events.visible.disconnect(self._on_surface_visible)
         mask = self.mask
         if mask is not None and _LINKS.get(mask) is self:
             del _LINKS[mask]

@@ -1,8 +1,11 @@
-"""Run mask computations off the UI thread: one at a time, the newest request superseding.
+"""Qt's side of the runners: results of worker threads delivered through the Qt event loop.
 
-Workers run on a thread pool of their own. Qt's global pool must stay free: napari's activity
-indicator scales its animation there from the main thread while holding Python's GIL, and
-mask jobs waiting for the GIL in that same pool would deadlock the application.
+:class:`QtRunner` is a :class:`~napari_cryomask._napari.runner.ThreadRunner` whose ``post`` queues
+the call on the UI thread through a signal of one long-lived relay object. Its worker threads are
+its own, never Qt's global pool: napari's activity indicator animates from the main thread while
+holding Python's GIL, and jobs waiting for the GIL in that pool deadlocked the application. No
+napari ``progress`` is used either: it would print a tqdm line to the terminal for every job; each
+widget shows its own busy indicator instead.
 """
 
 from __future__ import annotations
@@ -10,10 +13,54 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from napari.qt.threading import create_worker
-from qtpy.QtCore import QThreadPool
+from qtpy.QtCore import QCoreApplication, QObject, Qt, QThreadPool, Signal
 
-# Work on fewer voxels than this takes well under 100 ms and runs on the UI thread.
-SYNC_VOXELS = 96**3
+from .runner import SYNC_VOXELS, ThreadRunner
+
+
+class _Relay(QObject):
+    """Lives on the UI thread; ``call.emit(fn)`` from any thread runs ``fn()`` there."""
+
+    call = Signal(object)
+
+    def __init__(self):
+        super().__init__()
+        self.call.connect(self._run, Qt.QueuedConnection)
+
+    def _run(self, function):
+        function()  # runner callbacks never raise (see runner._call)
+
+
+_RELAY = None
+
+
+def _relay() -> _Relay:
+    global _RELAY
+    if _RELAY is None:
+        app = QCoreApplication.instance()
+        if app is None:
+            raise RuntimeError("a QtRunner needs a Qt application")
+        _RELAY = _Relay()
+        _RELAY.moveToThread(app.thread())
+    return _RELAY
+
+
+def _post(function) -> None:
+    _relay().call.emit(function)
+
+
+class QtRunner(ThreadRunner):
+    """A :class:`~napari_cryomask._napari.runner.ThreadRunner` delivering on the Qt UI thread.
+
+    Create it on the UI thread (a widget's ``__init__``).
+    """
+
+    def __init__(self, sync_voxels: int = SYNC_VOXELS):
+        _relay()
+        super().__init__(_post, sync_voxels=sync_voxels)
+
+
+# -- the runner of the Soften and Combine widgets until they use the design model ---------------
 
 _POOL = None
 
@@ -81,9 +128,7 @@ class LatestOnly:
         function, args, kwargs = job
         # Handlers given through _connect, so that napari does not also re-raise worker errors.
         handlers = {"returned": self._returned, "errored": self._errored}
-        worker = create_worker(
-            function, *args, _start_thread=False, _connect=handlers, _progress={"desc": self._description}, **kwargs
-        )
+        worker = create_worker(function, *args, _start_thread=False, _connect=handlers, **kwargs)
         self._running = worker
         _pool().start(worker)
         return worker

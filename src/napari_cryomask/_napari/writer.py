@@ -1,19 +1,27 @@
-"""napari writers: one image or labels layer to an MRC (.mrc) or EM (.em) file.
+"""napari writers: image or labels layers to MRC (.mrc) or EM (.em) files, one file per layer.
 
 Overwriting: napari's save dialog asks before replacing a file, and
 ``viewer.layers.save(path)`` from code replaces files with every napari writer,
 so these writers overwrite too (``write_volume(..., overwrite=True)``; the write
 itself is atomic).
+
+A mask's recipe is saved beside it (``<file>.json``) only when it still reproduces the data: a
+layer changed after its recipe was made is saved without one, and saving a layer that its widget
+marked stale says so.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import warnings
+from pathlib import Path
 
 import numpy as np
 
+from napari_cryomask._napari.mask_layer import STALE_KEY
 from napari_cryomask.io import write_volume
-from napari_cryomask.recipes import METADATA_KEY, drop_recipe, save_recipe
+from napari_cryomask.recipes import METADATA_KEY, data_digest, drop_recipe, save_recipe
 
 
 def write_image(path, data, attributes):
@@ -104,8 +112,49 @@ def write_layer(path, data, attributes):
         origin=translate,
         overwrite=True,
     )
-    write_recipe_sidecar(path, attributes.get("metadata") or {}, volume)
+    write_recipe_sidecar(path, attributes.get("metadata") or {}, volume, name=name)
     return path
+
+
+def write_layers(path, layer_data):
+    """Save several selected layers, one file per layer (File > Save Selected Layers).
+
+    ``path`` with a suffix (``masks.mrc``) gives ``masks_<layer name>.mrc`` for each layer;
+    without one (``masks``) it is a folder, made if needed, holding ``<layer name>.mrc``.
+    Refuses, before writing anything, when two layers would get the same file name.
+
+    Parameters
+    ----------
+    path : str
+    layer_data : list of (data, attributes, layer_type)
+
+    Returns
+    -------
+    list of str
+        The files written.
+    """
+    base = Path(path)
+    suffix = base.suffix.lower()
+    if suffix in (".mrc", ".map", ".em"):
+        targets = [base.with_name(f"{base.stem}_{_file_name(attrs.get('name', 'layer'))}{base.suffix}") for _, attrs, _ in layer_data]
+    else:
+        targets = [base / f"{_file_name(attrs.get('name', 'layer'))}.mrc" for _, attrs, _ in layer_data]
+    names = [t.name for t in targets]
+    doubles = sorted({n for n in names if names.count(n) > 1})
+    if doubles:
+        raise ValueError(f"cannot save the selected layers: two of them would both be written to {doubles[0]}; rename one")
+    if suffix not in (".mrc", ".map", ".em"):
+        base.mkdir(parents=True, exist_ok=True)
+    return [write_layer(target, data, attributes) for target, (data, attributes, _) in zip(targets, layer_data)]
+
+
+def _file_name(name: str) -> str:
+    """A layer name as a file name: spaces and unsafe characters become ``_``.
+
+    >>> _file_name("shape mask [1]")
+    'shape_mask_1'
+    """
+    return re.sub(r"[^A-Za-z0-9.-]+", "_", name).strip("_.") or "layer"
 
 
 def _per_axis(values, ndim, default):
@@ -115,14 +164,34 @@ def _per_axis(values, ndim, default):
     return tuple(float(v) for v in values)[-ndim:]
 
 
-def write_recipe_sidecar(path, metadata, data):
+def write_recipe_sidecar(path, metadata, data, name="layer"):
     """Save ``metadata["cryomask_recipe"]`` beside the written map as ``<path>.json``.
 
-    When the layer has no recipe, an old recipe sidecar at that place is removed, since it
-    would describe the map that was just replaced. Any other ``<path>.json`` is left alone.
+    When the layer has no recipe, or a recipe that no longer reproduces its data (its
+    ``data_sha256`` differs), an old recipe sidecar at that place is removed, since it would
+    describe another mask; the second case warns. A layer marked stale (its widget shows other
+    values) is saved with the recipe that made its data, and a warning says so. Any other
+    ``<path>.json`` is left alone.
     """
     recipe = metadata.get(METADATA_KEY)
-    if isinstance(recipe, dict):
-        save_recipe(path, recipe, data)
-    else:
+    if not isinstance(recipe, dict):
         drop_recipe(path)
+        return
+    recorded = recipe.get("data_sha256")
+    if recorded is not None and recorded != data_digest(data):
+        drop_recipe(path)
+        warnings.warn(
+            f"layer {name!r}: its recipe no longer reproduces its data (changed after the recipe was made); "
+            f"saved {path} without a recipe",
+            UserWarning,
+            stacklevel=3,
+        )
+        return
+    stale = metadata.get(STALE_KEY)
+    if stale:
+        warnings.warn(
+            f"layer {name!r} is stale ({stale}); saved {path} as last computed, with the recipe that made it",
+            UserWarning,
+            stacklevel=3,
+        )
+    save_recipe(path, recipe, data)

@@ -12,8 +12,7 @@ import os
 import warnings
 from pathlib import Path
 
-import numpy as np
-
+from ..core.grid_check import warn_grid_mismatch
 from ..core.measure import mask_stats
 from ..io import read_volume, write_volume
 from ..recipes import apply_recipe, data_digest, file_recipe, load_recipe, save_recipe, sidecar_path
@@ -117,10 +116,6 @@ def read_masks(paths):
         if v.data.shape != first.data.shape:
             raise ValueError(f"{path} has shape {v.data.shape} but {paths[0]} has {first.data.shape}; masks must share one box")
         sizes = known_voxel_size(v), known_voxel_size(first)
-        if None not in sizes and not np.allclose(*sizes, rtol=1e-4):
-            warnings.warn(
-                f"{path} has voxel size {triple_text(v.voxel_size)} Å but {paths[0]} has "
-                f"{triple_text(first.voxel_size)} Å; the result keeps {paths[0]}'s",
-                stacklevel=2,
-            )
+        if None not in sizes:  # the result keeps the first mask's pixel size
+            warn_grid_mismatch(v.data.shape, sizes[0], first.data.shape, sizes[1], mask=path, map=paths[0], stacklevel=2)
     return volumes

@@ -12,6 +12,7 @@ from ..recipes import apply_recipe, data_digest, load_recipe, recipe_with_like
 from .info import describe, facts_text
 from .options import add_debug, mask_file
 from .output import check_output, write_mask
+from .tools import write_map
 
 
 def add_commands(sub):
@@ -50,7 +51,10 @@ def run_recipe_apply(args):
         warnings.warn("the replayed mask differs from the one the recipe was saved with", stacklevel=2)
     origin = recipe.get("origin")
     if args.output:
-        write_mask(args, recipe, mask, voxel_size, origin)
+        if recipe["operation"] == "apply":  # a masked map, not a mask
+            write_map(args, recipe, mask, voxel_size, origin)
+        else:
+            write_mask(args, recipe, mask, voxel_size, origin)
         return
     sys.stdout.write(facts_text(describe(mask, voxel_size, origin)) + "\n")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..core import shapes
+from ..core.grid_check import warn_grid_mismatch
 from ..io import read_volume
 from ..recipes import apply_recipe, make_recipe
 from .options import (
@@ -101,6 +102,8 @@ def placement(args):
     box = args.box or (like.data.shape if like is not None else None)
     voxel_size = args.pixel_size or (known_voxel_size(like) if like is not None else None)
     origin = tuple(like.origin) if like is not None else None
+    if like is not None and args.pixel_size:
+        warn_grid_mismatch(box, voxel_size, like.data.shape, known_voxel_size(like), mask=args.output, map=args.like)
     if like is not None and voxel_size is None:
         missing = f"{args.like} records none; give --pixel-size"
     else:

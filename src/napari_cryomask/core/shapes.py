@@ -66,7 +66,7 @@ def render_solid(solid, box_shape, *, center=None, angles=None, thickness=None, 
     matrix = rotation_matrix(angles) if is_rotation(angles) else None
     half = [h + reach for h in solid.half_extent(matrix)]
     block = bounding_block(center, half, box_shape, region)
-    if any(s.start >= s.stop for s in block):
+    if any(s.start >= s.stop for s in block) or getattr(solid, "empty", False):
         return out
     # Each voxel's value depends on its own coordinates only, so slabs of the block give the
     # same values as the whole block while their temporary arrays stay small.

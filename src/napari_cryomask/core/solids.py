@@ -72,7 +72,13 @@ class Ellipsoid:
 
     def __post_init__(self):
         for r in self.radii:
-            _positive(r, "radii")
+            if not (math.isfinite(float(r)) and r >= 0):
+                raise ValueError(f"radii must be zero or positive lengths, got {r!r}")
+
+    @property
+    def empty(self):
+        """A zero semi-axis leaves no volume: the mask is empty, as in cryoCAT."""
+        return min(self.radii) == 0
 
     def half_extent(self, matrix=None):
         if matrix is None:
