@@ -52,6 +52,7 @@ __all__ = [
     "set_display_3d",
     "show_proxy",
     "surface_of",
+    "surface_state",
 ]
 
 
@@ -120,6 +121,22 @@ def show_proxy(layer, proxy, step: int) -> bool:
     return True
 
 
+def surface_state(layer) -> str:
+    """What mask ``layer``'s surface holds: ``"none"`` (no surface), ``"proxy"``, ``"full"`` or ``"old"``.
+
+    ``"full"`` is the mesh of the layer's data as they are (replaced data are noticed at once,
+    edits in place when the surface is next drawn); ``"old"`` is a mesh of earlier data, not yet
+    rebuilt because it is not drawn.
+    """
+    link = _LINKS.get(_unwrapped(layer))
+    if link is None or link.surface is None:
+        return "none"
+    if link.proxy:
+        return "proxy"
+    built = link._built
+    return "full" if built is not None and built[0] == id(link.mask.data) else "old"
+
+
 def drop_proxy(layer) -> None:
     """Draw mask ``layer``'s own data again in place of a proxy (the values it stood for are given up)."""
     link = _LINKS.get(_unwrapped(layer))
@@ -157,6 +174,7 @@ class MaskSurface:
         self._built = None  # fingerprint of the data the full mesh was built from
         self.surface = None
         self.proxy = False
+        self._last_proxy = None  # (step, array) of the proxy drawn last
         self.on = bool(mask.visible)
         mask.metadata.setdefault(DISPLAY_3D_KEY, "surface")
         self._connections = [
@@ -262,11 +280,19 @@ class MaskSurface:
         self._built = _fingerprint(data)
 
     def show_proxy(self, proxy, step: int) -> None:
+        proxy = np.asarray(proxy)
+        last = self._last_proxy
+        if self.proxy and last is not None and last[0] == step and np.array_equal(last[1], proxy):
+            return  # the same values again (the widget at rest): the frame on screen shows them
         self.proxy = True
         if self.surface is None:
             self._make_surface(build=False)
-        self._set_mesh(self.surface, *mask_mesh(proxy, step=step))
+        vertices, faces = mask_mesh(proxy, step=step)
+        # a coarse voxel reaches beyond the box; the mesh stays inside the box napari shows
+        np.clip(vertices, -0.5, np.array(self.mask.data.shape[-3:], np.float32) - 0.5, out=vertices)
+        self._set_mesh(self.surface, vertices, faces)
         self._built = None
+        self._last_proxy = (step, proxy.copy())
         self.apply()
 
     # -- events -------------------------------------------------------------------------------
