@@ -316,3 +316,13 @@ def test_no_proxy_once_the_surface_was_deleted(scene):
     viewer.layers.remove(surface_of(mask_layer))
     assert not show_proxy(mask_layer, coarse_sphere(5.0, 4), 4)
     assert drawn(mask_layer) == (True, False) and len(viewer.layers) == 2
+
+
+def test_a_proxy_of_a_mask_at_the_box_face_stays_inside_the_box(scene):
+    viewer, _, mask_layer = scene
+    viewer.dims.ndisplay = 3
+    step = 4
+    coarse = np.ones((BOX // step,) * 3, np.float32)  # the whole box
+    assert show_proxy(mask_layer, coarse, step)
+    vertices = surface_of(mask_layer).data[0]
+    assert vertices.min() == -0.5 and vertices.max() <= BOX - 0.5  # unclipped, it would reach -2
