@@ -136,6 +136,103 @@ def test_rotations_turn_the_same_way(angles):
     assert 2 * (ours & unrotated).sum() / (ours.sum() + unrotated.sum()) < 0.9 or angles == (0, 0, 0)
 
 
+# ---- tomogram_shell_mask: the files cryoCAT writes, read with cryoCAT's reader
+
+
+def _shell_motl(path, angles, seed=5, n=30):
+    from napari_cryomask.io.em import write_em
+
+    rng = np.random.default_rng(seed)
+    motl = np.zeros((1, n, 20))
+    motl[0, :, 4] = 1 + (np.arange(n) % 2) * 10  # tomograms 1 and 11
+    motl[0, :, 7:10] = rng.uniform(0, 1, (n, 3)) * [61, 51, 41]  # x, y, z; some shells cross the box edge
+    motl[0, :, 10:13] = rng.uniform(-1, 1, (n, 3))
+    motl[0, :, 15] = rng.uniform(3, 12, n)  # geom5: the radius
+    motl[0, :, 16:19] = angles(rng, n)
+    write_em(path, motl)
+    return path
+
+
+def _at_surfaces(mask):
+    """Voxels within one voxel of a mask's surface, and the box's outer layer (where cryoCAT's spline reaches past the box)."""
+    cube = np.ones((3, 3, 3))
+    near = ndimage.binary_dilation(mask == 1, cube) & ~ndimage.binary_erosion(mask == 1, cube)
+    near[[0, -1]] = near[:, [0, -1]] = near[:, :, [0, -1]] = True
+    return near
+
+
+@pytest.mark.parametrize("suffix", [".mrc", ".em"])
+def test_tomogram_shell_mask_writes_cryocats_files_for_unturned_and_right_angle_turns(tmp_path, suffix):
+    motl = _shell_motl(tmp_path / "motl.em", lambda rng, n: rng.choice([0, 90, 180, 270], (n, 3)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cc.tomogram_shell_mask(str(motl), [61, 51, 41], 2.7, radius_offset=0.3, output_prefix=str(tmp_path / "cc_"), output_suffix=suffix)
+    written = cm.tomogram_shell_mask(
+        motl, (41, 51, 61), 2.7, radius_offset=0.3, output_prefix=str(tmp_path / "ours_"), output_suffix=suffix,
+    )
+    assert written == [str(tmp_path / f"ours_{t}{suffix}") for t in ("01", "11")]
+    for t in ("01", "11"):
+        theirs = cryomap.read(str(tmp_path / f"cc_00{t}{suffix}"))  # cryoCAT pads to the digits of str(11.0)
+        ours = cryomap.read(str(tmp_path / f"ours_{t}{suffix}"))
+        assert ours.dtype == theirs.dtype == np.int8 and ours.shape == theirs.shape == (61, 51, 41)
+        assert np.array_equal(ours, theirs) and ours.any()
+
+
+def test_tomogram_shell_mask_keeps_the_shell_of_turned_particles(tmp_path):
+    """cryoCAT resamples each shell with its particle's turn (cubic spline, > 0.1), which thickens it; a shell is the same at any turn."""
+    motl = _shell_motl(tmp_path / "motl.em", lambda rng, n: rng.uniform(0, 360, (n, 3)), seed=8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cc.tomogram_shell_mask(str(motl), [61, 51, 41], 3, output_prefix=str(tmp_path / "cc_"))
+    cm.tomogram_shell_mask(motl, (41, 51, 61), 3, output_prefix=str(tmp_path / "ours_"))
+    theirs, ours = cryomap.read(str(tmp_path / "cc_0001.mrc")), cryomap.read(str(tmp_path / "ours_01.mrc"))
+    differ = theirs != ours
+    assert theirs.sum() > 1.1 * ours.sum()  # theirs is thicker
+    assert differ.sum() > 0 and np.all(_at_surfaces(ours) | ~differ)
+    # unturned, the same particles give cryoCAT's file exactly
+    unturned = tmp_path / "unturned.em"
+    cryomotl = pytest.importorskip("cryocat.cryomotl")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        m = cryomotl.Motl.load(str(motl))
+        m.df[["phi", "psi", "theta"]] = 0.0
+        m.write_out(str(unturned))
+        cc.tomogram_shell_mask(str(unturned), [61, 51, 41], 3, output_prefix=str(tmp_path / "flat_cc_"))
+    cm.tomogram_shell_mask(unturned, (41, 51, 61), 3, output_prefix=str(tmp_path / "flat_ours_"))
+    assert np.array_equal(cryomap.read(str(tmp_path / "flat_cc_0001.mrc")), cryomap.read(str(tmp_path / "flat_ours_01.mrc")))
+
+
+def test_tomogram_shell_mask_on_the_real_motive_list_and_dimension_files(tmp_path, shared_data):
+    motl = shared_data / "particles" / "motl_c10x10.em"  # geom5 is 0: the radius comes from radius_offset
+    dims = tmp_path / "dims.txt"
+    dims.write_text("1 16 18 20\n")  # cryoCAT's file: tomogram x y z
+    com = tmp_path / "tilt.com"
+    com.write_text("$tilt -StandardInput\nFULLIMAGE 16 18\nTHICKNESS 20\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cc.tomogram_shell_mask(str(motl), str(dims), 2, radius_offset=3, output_prefix=str(tmp_path / "cc_"))
+    reference = cryomap.read(str(tmp_path / "cc_001.mrc"))
+    for tomo_dim, name in ((dims, "txt_"), (com, "com_"), ({1: (20, 18, 16)}, "dict_"), ((20, 18, 16), "zyx_")):
+        cm.tomogram_shell_mask(motl, tomo_dim, 2, radius_offset=3, output_prefix=str(tmp_path / name), tomo_digits=3)
+        ours = cryomap.read(str(tmp_path / f"{name}001.mrc"))
+        assert ours.shape == reference.shape == (16, 18, 20)
+        # its particles are turned (normals of a cube): the same shells, cryoCAT's thicker at their surfaces
+        assert reference.sum() > ours.sum() and (reference[ours == 1] == 1).mean() > 0.99
+        assert np.all(_at_surfaces(ours) | (reference == ours))
+
+
+def test_tomogram_shell_mask_errors_name_the_problem(tmp_path):
+    motl = _shell_motl(tmp_path / "motl.em", lambda rng, n: np.zeros((n, 3)))
+    with pytest.raises(ValueError, match="no size for tomogram 11"):
+        cm.tomogram_shell_mask(motl, {1: (41, 51, 61)}, 2, output_prefix=str(tmp_path / "x_"))
+    with pytest.raises(ValueError, match="'radius' is not a column"):
+        cm.tomogram_shell_mask(motl, (41, 51, 61), 2, motl_radius_id="radius", output_prefix=str(tmp_path / "x_"))
+    with pytest.raises(ValueError, match="shell_size must be at least 1"):
+        cm.tomogram_shell_mask(motl, (41, 51, 61), 0.5, output_prefix=str(tmp_path / "x_"))
+    with pytest.raises(ValueError, match="is empty; check geom5 and radius_offset"):
+        cm.tomogram_shell_mask(motl, (41, 51, 61), 2, radius_offset=-20, output_prefix=str(tmp_path / "x_"))
+
+
 # ---- The rest of cryoCAT's cryomask (issue 9 §1)
 
 

@@ -37,7 +37,7 @@ _BLUR_REACH = 5.0  # cryoCAT grows a shape by 5 sigma before blurring it "outwar
 __all__ = [
     "add_gaussian", "cylindrical_mask", "difference", "ellipsoid_mask", "ellipsoid_shell_mask",
     "generate_mask", "intersection", "map_tight_mask", "rotate", "spherical_mask",
-    "spherical_shell_mask", "subtraction", "union", "write_out",
+    "spherical_shell_mask", "subtraction", "tomogram_shell_mask", "union", "write_out",
 ]
 
 
@@ -330,6 +330,132 @@ def _check_length(value, name, allow_zero=True):
     value = float(value)
     if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
         raise ValueError(f"{name} must be a {'non-negative' if allow_zero else 'positive'} length in voxels, got {value!r}")
+
+
+def tomogram_shell_mask(
+    input_motl, tomo_dim, shell_size, radius_offset=0.0, motl_radius_id="geom5", output_prefix="", output_suffix=".mrc",
+    tomo_digits=None,
+):
+    """One mask per tomogram with a spherical shell at every particle, as cryoCAT writes it.
+
+    Each particle gets the shell ``generate_mask("s_shell_r{R}_s{S}")`` makes, ``R = int(radius + radius_offset)``
+    from the column ``motl_radius_id``, ``S = int(shell_size)``, centred on the voxel
+    ``floor(position)``; the file holds int8 1 inside any shell, 0 elsewhere, and is named
+    ``output_prefix + tomogram number (zero-padded to tomo_digits) + output_suffix``.
+
+    Parameters
+    ----------
+    input_motl : str, os.PathLike or Particles
+        A particle list (any format :func:`napari_cryomask.io.read_particles` reads; cryoCAT's is a
+        motive list) or particles already read; ``motl_radius_id`` names a column of its table.
+    tomo_dim : (z, y, x), dict, (N, 4) array or path
+        Tomogram sizes in voxels: one ``(z, y, x)`` for all, ``{tomogram: (z, y, x)}``, rows of
+        ``(tomogram, z, y, x)``, or a file as cryoCAT reads it (a text file of ``x y z`` or
+        ``tomogram x y z`` lines, or an IMOD ``.com`` file with FULLIMAGE and THICKNESS).
+    tomo_digits : int, optional
+        Default: the digits of the largest tomogram number.
+
+    Returns
+    -------
+    list of str
+        The files written (cryoCAT returns None).
+
+    Where we differ from cryoCAT: cryoCAT resamples each shell with its particle's rotation
+    (cubic spline, then ``> 0.1``), which makes the shell of a turned particle about a quarter
+    thicker than that of an unturned one; a sphere's shell is the same at every rotation, so we
+    place it as is. The default ``tomo_digits`` counts the digits of the number (cryoCAT counts
+    those of ``str(3.0)``, so tomogram 3 became ``003``).
+
+    >>> import tempfile, pathlib
+    >>> from napari_cryomask.io import read_volume
+    >>> from napari_cryomask.io.particles import Particles
+    >>> import pandas as pd
+    >>> p = Particles(np.array([[10.0, 12, 14]]), np.eye(3)[None], np.array([1]), np.array([1]), pd.DataFrame({"geom5": [5.0]}))
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> tomogram_shell_mask(p, (20, 24, 28), 2, output_prefix=str(folder / "tomo_"))[0].endswith("tomo_1.mrc")
+    True
+    >>> m = read_volume(folder / "tomo_1.mrc").data
+    >>> m.dtype.name, int(m[10, 12, 14]), int(m[10, 12, 19])
+    ('int8', 0, 1)
+    """
+    from .core.particles import placement
+    from .io.particles import Particles, read_particles
+    from .io.particles_write import write_mask_file
+
+    particles = input_motl if isinstance(input_motl, Particles) else read_particles(input_motl)
+    if particles.table is None or motl_radius_id not in particles.table.columns:
+        known = ", ".join(map(str, getattr(particles.table, "columns", []))) or "none"
+        raise ValueError(f"motl_radius_id {motl_radius_id!r} is not a column of {particles.path or 'the particles'} (columns: {known})")
+    shell = int(shell_size)
+    if shell < 1:
+        raise ValueError(f"shell_size must be at least 1 voxel (it is truncated to a whole number), got {shell_size!r}")
+    radii = np.trunc(np.asarray(particles.table[motl_radius_id], dtype=float) + float(radius_offset)).astype(np.int64)
+    tomos = sorted(set(particles.tomo.tolist()))
+    dims = _tomogram_dims(tomo_dim, tomos)
+    digits = int(tomo_digits) if tomo_digits is not None else max((len(str(int(t))) for t in tomos), default=1)
+    written = []
+    for t in tomos:
+        chosen = particles.tomo == t
+        outer = radii[chosen] + shell / 2
+        if len(outer) and outer.min() <= 0:
+            raise ValueError(
+                f"tomogram {t}: a shell of radius {radii[chosen].min()} and thickness {shell} is empty; "
+                f"check {motl_radius_id} and radius_offset"
+            )
+        plan = placement(dims[t], np.floor(particles.positions[chosen]), shape="sphere", radius=outer, thickness=shell, dtype="uint8")
+        name = f"{output_prefix}{str(int(t)).zfill(digits)}{output_suffix}"
+        write_mask_file(name, plan, overwrite=True)
+        written.append(name)
+    return written
+
+
+def _tomogram_dims(tomo_dim, tomos) -> dict:
+    """``{tomogram: (z, y, x)}`` from the forms :func:`tomogram_shell_mask` takes."""
+    from pathlib import Path
+
+    if isinstance(tomo_dim, (str, Path)):
+        tomo_dim = _dims_file(Path(tomo_dim))
+    if isinstance(tomo_dim, dict):
+        table = {float(k): v for k, v in tomo_dim.items()}
+    else:
+        rows = np.atleast_2d(np.asarray(tomo_dim, dtype=float))
+        if rows.shape == (1, 3):
+            table = {float(t): rows[0] for t in tomos}
+        elif rows.ndim == 2 and rows.shape[1] == 4:
+            table = {float(r[0]): r[1:] for r in rows}
+        else:
+            raise ValueError(f"tomo_dim must be (z, y, x), rows of (tomogram, z, y, x) or a dict; got shape {rows.shape}")
+    missing = [t for t in tomos if float(t) not in table]
+    if missing:
+        raise ValueError(f"tomo_dim has no size for tomogram {missing[0]} (it has {', '.join(f'{k:g}' for k in table)})")
+    return {t: box_shape_of(table[float(t)], f"tomo_dim of tomogram {t}") for t in tomos}
+
+
+def _dims_file(path) -> np.ndarray:
+    """Sizes from a file as cryoCAT reads it, as (z, y, x) or (tomogram, z, y, x) rows."""
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    if path.suffix.lower() == ".com":
+        words = {}
+        for line in path.read_text(errors="replace").splitlines():
+            parts = line.split()
+            if parts and parts[0] in ("FULLIMAGE", "THICKNESS"):
+                words[parts[0]] = parts[1:]
+        try:
+            x, y = (float(v) for v in words["FULLIMAGE"][:2])
+            z = float(words["THICKNESS"][0])
+        except (KeyError, ValueError, IndexError):
+            raise ValueError(f"{path}: an IMOD .com file needs FULLIMAGE x y and THICKNESS z lines") from None
+        return np.array([[z, y, x]])
+    try:
+        rows = np.loadtxt(path, ndmin=2)
+    except ValueError as err:
+        raise ValueError(f"{path}: not a table of tomogram sizes ({err})") from None
+    if rows.shape[1] == 3:
+        return rows[:, ::-1]
+    if rows.shape[1] == 4:
+        return np.column_stack([rows[:, 0], rows[:, 3:0:-1]])
+    raise ValueError(f"{path}: each line must be x y z or tomogram x y z, found {rows.shape[1]} numbers")
 
 
 # ---- The rest of cryoCAT 0.7.1's cryomask: measures, filling and shrinking, solidity, overlap,

@@ -27,6 +27,7 @@ import sys
 from pathlib import Path
 
 import machine
+import particles
 import report
 from cases import CASES, Inputs, edge_sweep
 from measure import Samples, run_child, timed, traced, write_floor
@@ -197,6 +198,8 @@ def parse(argv):
     parser.add_argument("--no-processes", action="store_true", help="skip the command-line comparison")
     parser.add_argument("--no-sweep", action="store_true", help="skip the soft-edge width sweep")
     parser.add_argument("--no-latency", action="store_true", help="skip tests/benchmarks/latency.py")
+    parser.add_argument("--no-particles", action="store_true", help="skip the particle-mask rows (tests/benchmarks/particles.py)")
+    parser.add_argument("--no-big-particles", action="store_true", help="skip the 1024×1024×512 particle-mask rows")
     parser.add_argument("--out-dir", type=Path, default=RESULTS, help=f"where results go (default {RESULTS})")
     args = parser.parse_args(argv)
     args.sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
@@ -232,10 +235,15 @@ def main(argv=None) -> int:
         gc.collect()
     if not args.no_latency:
         run_latency(args.out_dir, results)
+    if not args.no_particles:
+        log("particle masks")
+        results["particles"] = particles.run(args.repeats, args.budget, big=not args.no_big_particles, log=log)
     results["machine"]["load_average_end"] = os.getloadavg()
     results["notes"] = notes(results, args) + results["notes"]
     (args.out_dir / "bench.json").write_text(json.dumps(results, indent=1) + "\n")
     text = report.markdown(results)
+    if "particles" in results:
+        text += "\n" + particles.markdown(results["particles"])
     (args.out_dir / "bench.md").write_text(text)
     print(text)
     log(f"results: {args.out_dir / 'bench.md'} and bench.json")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from napari_cryomask._napari.layer_data import image_layer_kwargs
 from napari_cryomask.io import is_supported, read_volume
+from napari_cryomask.io.particles import is_particle_list
 from napari_cryomask.recipes import METADATA_KEY, load_recipe, sidecar_path
 
 
@@ -41,6 +42,8 @@ def get_reader(path):
 
 def _handles(path):
     path = Path(path)
+    if path.suffix.lower() == ".em" and is_particle_list(path):
+        return False  # a motive list: the particle reader's (napari tries readers in no fixed order)
     return is_supported(path) and not path.is_dir()
 
 

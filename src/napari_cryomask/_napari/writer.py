@@ -105,13 +105,20 @@ def write_layer(path, data, attributes):
         volume = volume[np.newaxis]
         scale = (scale[-1], *scale)
         translate = (0.0, *translate)
-    write_volume(
-        path,
-        volume.astype(np.float32, copy=False),
-        voxel_size=scale,
-        origin=translate,
-        overwrite=True,
-    )
+    recipe = (attributes.get("metadata") or {}).get(METADATA_KEY) or {}
+    if recipe.get("operation") == "particles":
+        # a tomogram-sized mask, written as cryomask particles and recipe apply write it (same bytes)
+        from napari_cryomask.io.particles_write import write_mask_file
+
+        write_mask_file(path, volume.astype(np.float32, copy=False), voxel_size=scale, origin=translate, overwrite=True)
+    else:
+        write_volume(
+            path,
+            volume.astype(np.float32, copy=False),
+            voxel_size=scale,
+            origin=translate,
+            overwrite=True,
+        )
     write_recipe_sidecar(path, attributes.get("metadata") or {}, volume, name=name)
     return path
 

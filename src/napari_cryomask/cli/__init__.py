@@ -26,10 +26,10 @@ import sys
 import traceback
 import warnings
 
-from . import combine, gui, info, model, recipes, shapes, tight, tools
+from . import combine, gui, info, model, particles, recipes, shapes, tight, tools
 from .options import AXES_NOTE, PROG, CliParser, UsageError, join_negative_values
 
-GROUPS = (shapes, tight, model, combine, tools, info, recipes, gui)
+GROUPS = (shapes, tight, model, combine, tools, particles, info, recipes, gui)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -75,7 +75,13 @@ def check_output(path, force):
 
 def write_mask(args, recipe, mask, voxel_size, origin):
     """Write the mask and its recipe sidecar, then one line about them on stdout."""
-    write_volume(args.output, mask, voxel_size=voxel_size, origin=origin, overwrite=args.force)
+    if recipe.get("operation") == "particles":
+        # tomogram-sized: written in slabs, in the mask's own dtype, as cryomask particles writes it
+        from ..io.particles_write import write_mask_file
+
+        write_mask_file(args.output, mask, voxel_size=voxel_size, origin=origin, overwrite=args.force)
+    else:
+        write_volume(args.output, mask, voxel_size=voxel_size, origin=origin, overwrite=args.force)
     sidecar = save_recipe(args.output, recipe, mask)
     stats = mask_stats(mask, voxel_size or 1.0)
     if voxel_size:

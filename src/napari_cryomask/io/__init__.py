@@ -17,17 +17,21 @@ from napari_cryomask.io.dispatch import is_supported, read_volume, write_volume
 from napari_cryomask.io.em import EM_SUFFIXES
 from napari_cryomask.io.models import MODEL_SUFFIXES, AtomicModel, is_model_file, read_model
 from napari_cryomask.io.mrc import MRC_SUFFIXES
+from napari_cryomask.io.particles import PARTICLE_SUFFIXES, Particles, read_particles
 from napari_cryomask.io.volume import Volume
 
 __all__ = [
     "EM_SUFFIXES",
     "MODEL_SUFFIXES",
     "MRC_SUFFIXES",
+    "PARTICLE_SUFFIXES",
     "AtomicModel",
+    "Particles",
     "Volume",
     "is_model_file",
     "is_supported",
     "read_model",
+    "read_particles",
     "read_volume",
     "write_volume",
 ]

@@ -12,7 +12,7 @@ masks). Each operation is registered by the module that knows it (:mod:`.registr
 this package registers them all.
 """
 
-from . import builtin, model, tools, tools_edit  # noqa: F401  (register the operations)
+from . import builtin, model, particles, tools, tools_edit  # noqa: F401  (register the operations)
 from .builtin import file_recipe
 from .document import METADATA_KEY, RECIPE_VERSION, UNITS, data_digest, make_recipe, plain, validate_recipe
 from .registry import OPERATIONS, Context, operation
