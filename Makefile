@@ -38,6 +38,7 @@ bench-latency: $(STAMP) system-deps
 
 screenshots: $(STAMP) system-deps
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(PY) screenshots/make_screenshots.py
+	xvfb-run -a -s "-screen 0 1600x1000x24" $(PY) screenshots/make_model_screenshot.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache

@@ -4,8 +4,8 @@ Run under a display or Xvfb (``make screenshots``)::
 
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python screenshots/make_screenshots.py [OUT_DIR]
 
-Writes ``shape_2d.png``, ``shape_3d.png``, ``tight.png`` and ``combine.png`` (default folder: the
-one this script is in). Every mask is made by the plugin's widgets, set as a user would.
+Writes ``shape_2d.png``, ``shape_3d.png``, ``tight.png``, ``combine.png`` and ``edit.png`` (Edit
+by hand; default folder: the one this script is in). Every mask is made by the plugin's widgets, set as a user would.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import napari
+import numpy as np
 
 from napari_cryomask._napari.launch import PLUGIN, WINDOW_SIZE, open_map, save_window, settle
 
@@ -122,10 +123,38 @@ def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     out = Path(argv[0]) if argv else Path(__file__).resolve().parent
     out.mkdir(parents=True, exist_ok=True)
-    for scene in (shape_2d, shape_3d, tight, combine):
+    for scene in (shape_2d, shape_3d, tight, combine, edit):
         scene(out)
         print(f"wrote {scene.__name__}")
     return 0
+
+
+def edit(out: Path):
+    """Edit by hand: the slab over the bilayer cut out of a tight mask between outlines on two planes, then Apply."""
+    viewer = new_viewer()
+    tight_widget = dock(viewer, "Tight mask")
+    tight_widget.editors["threshold"].value = 0.35
+    tight_widget.editors["fill_holes"].value = True
+    settle([tight_widget])
+    viewer.window.remove_dock_widget("all")
+    widget = dock(viewer, "Edit by hand")
+    widget.editors["mask"].value = viewer.layers["tight mask"]
+    widget.buttons["edit"].click()
+    widget.buttons["draw_outlines"].click()
+    outlines = viewer.layers["tight mask outlines"]
+    # the side view slices through y: one rectangle over the bilayer (z 21-40 voxels) on two y planes
+    slab = [np.array([[21.0, y, 0.0], [21.0, y, 95.0], [40.0, y, 95.0], [40.0, y, 0.0]]) for y in (30.0, 66.0)]
+    outlines.add_rectangles(slab)
+    widget.editors["fill_mode"].value = "remove"
+    widget.buttons["fill"].click()
+    widget.buttons["apply"].click()
+    settle([widget])
+    for name in ("tight mask", "tight mask edit"):
+        viewer.layers[name].visible = False
+    viewer.dims.set_point(1, 30 * 4.0)  # the plane of the first outline
+    frame(viewer, [widget])
+    save_window(viewer, out / "edit.png", [widget])
+    viewer.close()
 
 
 if __name__ == "__main__":

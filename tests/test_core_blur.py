@@ -6,7 +6,7 @@ from scipy import ndimage
 
 from napari_cryomask import cryomask
 from napari_cryomask.core import shapes
-from napari_cryomask.core.blur import gaussian_blur
+from napari_cryomask.core.blur import blur_binary, gaussian_blur
 
 SIGMAS = [0.3, 1.0, 2.5, 6.0]
 
@@ -70,3 +70,38 @@ def test_lower_dimensions_and_empty_masks():
     plane[10:20, 30:33] = 1
     assert_same(plane, 2.0)
     assert not gaussian_blur(np.zeros((8, 8, 8)), 2.0).any()
+
+
+def test_blur_of_a_boolean_block_equals_blurring_the_whole_box():
+    rng = np.random.default_rng(3)
+    box = (30, 33, 28)
+    for block in [(slice(5, 20), slice(0, 12), slice(9, 28)), (slice(0, 30), slice(4, 5), slice(0, 1)), (slice(7, 7),) * 3]:
+        inside = rng.random(tuple(s.stop - s.start for s in block)) > 0.5
+        whole = np.zeros(box, np.float32)
+        whole[block] = inside
+        for sigma in (0.0, 0.7, 2.0):
+            assert np.array_equal(blur_binary(box, inside, block, sigma), reference(whole, sigma))
+
+
+def test_within_skips_the_scan_without_changing_the_values():
+    mask = np.zeros((40, 40, 40), np.float32)
+    mask[10:20, 12:30, 5:9] = 1
+    mask[15, 15, 7] = 0.25
+    for within in [(slice(10, 20), slice(12, 30), slice(5, 9)), (slice(0, 40),) * 3, (slice(8, 22), slice(10, 35), slice(0, 12))]:
+        assert np.array_equal(gaussian_blur(mask, 1.5, within=within), reference(mask, 1.5))
+    assert not gaussian_blur(mask, 1.5, within=(slice(30, 40),) * 3).any()
+
+
+def test_repeated_lines_with_several_runs_are_filtered_once_and_stay_exact():
+    # Few distinct z lines, each with gaps, so the first pass filters each distinct line once.
+    rng = np.random.default_rng(11)
+    patterns = rng.random((4, 24)) > 0.5
+    choice = rng.integers(0, len(patterns), (20, 22))
+    inside = np.moveaxis(patterns[choice], -1, 0)
+    box = (40, 30, 31)
+    block = (slice(8, 32), slice(5, 25), slice(4, 26))
+    whole = np.zeros(box, np.float32)
+    whole[block] = inside
+    for sigma in (0.7, 2.0):
+        assert np.array_equal(blur_binary(box, inside, block, sigma), reference(whole, sigma))
+        assert_same(whole, sigma)

@@ -67,3 +67,32 @@ def test_empty_list_and_bad_dtype():
         ops.union([])
     with pytest.raises(ValueError, match="dtype"):
         ops.union([np.array(["a"])])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16, np.bool_])
+def test_slabs_on_every_core_give_the_whole_array_arithmetic(dtype):
+    rng = np.random.default_rng(5)
+    masks = [(rng.normal(size=(70, 90, 100)) * 0.8 + 0.3).astype(dtype) for _ in range(3)]
+    if dtype in (np.float32, np.float64):
+        for m in masks:
+            m.flat[::7] = -0.0  # signs of zero survive as in whole-array arithmetic
+    views = [m[:, ::-1, 1::2] for m in masks]
+
+    def f32(a):
+        return np.asarray(a, np.float32)
+
+    for ms in (masks, views):
+        total = np.zeros(ms[0].shape, np.float32)
+        for m in ms:
+            total += m
+        product = np.ones(ms[0].shape, np.float32)
+        for m in ms:
+            product *= m
+        rest = f32(ms[0]).copy()
+        for m in ms[1:]:
+            rest -= m
+        u, i = np.clip(total, 0, 1), np.clip(product, 0, 1)
+        assert ops.union(ms).tobytes() == u.tobytes()
+        assert ops.intersection(ms).tobytes() == i.tobytes()
+        assert ops.subtraction(ms).tobytes() == np.clip(rest, 0, 1).tobytes()
+        assert ops.difference(ms).tobytes() == np.clip(u - i, 0, 1).tobytes()

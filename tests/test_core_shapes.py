@@ -189,3 +189,26 @@ def test_sub_voxel_centre_moves_the_mask():
 def test_bad_parameters_name_themselves(kwargs, message):
     with pytest.raises(ValueError, match=message):
         shape_mask(**kwargs)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("placement", [{}, {"angles": (30, 45, 60), "center": (14.3, 20, 17.5)}, {"thickness": 2.5}])
+def test_boolean_block_is_the_hard_mask(shape, placement):
+    inside, block = shapes.shape_inside((40, 42, 38), shape, **placement, **PARAMS[shape])
+    full = np.zeros((40, 42, 38), bool)
+    full[block] = inside
+    assert np.array_equal(full, shape_mask((40, 42, 38), shape, **placement, **PARAMS[shape]) > 0)
+    assert block == shapes.shape_block((40, 42, 38), shape, center=placement.get("center"), angles=placement.get("angles"),
+                                       **PARAMS[shape])
+
+
+def test_sphere_rows_pass_the_same_float32_test_as_every_voxel():
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        radius = float(rng.integers(1, 30)) if rng.random() < 0.5 else float(rng.uniform(0.3, 30))
+        center = tuple(np.round(rng.uniform(0, 50, 3) * 2) / 2) if rng.random() < 0.5 else tuple(rng.uniform(0, 50, 3))
+        box = (60, 61, 62)
+        mask = shapes.sphere(box, radius, center=center)
+        dz, dy, dx = (np.arange(n, dtype=np.float32) - np.float32(c) for n, c in zip(box, center))
+        every = dz[:, None, None] ** 2 + dy[None, :, None] ** 2 + dx[None, None, :] ** 2 <= np.float32(radius) ** 2
+        assert np.array_equal(mask > 0, every)

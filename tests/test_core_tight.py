@@ -5,7 +5,7 @@ import pytest
 
 from napari_cryomask.core import thresholds
 from napari_cryomask.core.measure import PROTEIN_DENSITY_DA_PER_A3
-from napari_cryomask.core.tight import TightMask, largest_regions, lowpass, tight_mask
+from napari_cryomask.core.tight import TightMask, largest_regions, largest_regions_block, lowpass, tight_mask
 
 
 @pytest.fixture
@@ -135,3 +135,13 @@ def test_bad_tight_parameters():
         thresholds.otsu_threshold(np.full((3, 3, 3), np.nan))
     with pytest.raises(ValueError, match="mass"):
         thresholds.mass_threshold(d, -5)
+
+
+def test_largest_regions_in_their_block(blobs):
+    binary = blobs > 0.5
+    for n in (1, 2, 5):
+        kept, block = largest_regions_block(binary, n)
+        full = np.zeros(binary.shape, bool)
+        full[block] = kept
+        assert np.array_equal(full, largest_regions(binary, n))
+    assert largest_regions_block(np.zeros((4, 4, 4), bool)) == (None, None)

@@ -12,6 +12,7 @@ import napari_cryomask.recipes
 
 # The widgets' Qt-free model modules too.
 NAPARI_MODELS = ["controls", "runner", "mask_layer", "mask_output", "design_model", "shape_model", "tight_model"]
+NAPARI_MODELS += ["edit_model", "tools_model", "outlines", "tool_inputs"]
 
 MODULES = ["napari_cryomask.cryomask"] + [
     m.name

@@ -1,5 +1,6 @@
 """Bad files, bad arguments and failed writes: clear errors, no damage, no temp files."""
 
+import errno
 import os
 import struct
 import subprocess
@@ -10,6 +11,7 @@ import numpy as np
 import pytest
 
 import napari_cryomask.io.em as em
+import napari_cryomask.io.mrc as mrc_module
 from napari_cryomask.io import EM_SUFFIXES, MRC_SUFFIXES, is_supported, read_volume, write_volume
 
 HEADER = {".mrc": 1024, ".em": 512}
@@ -186,17 +188,17 @@ def test_overwrite_replaces_and_leaves_no_temp_file(tmp_path, suffix):
 def test_failure_while_writing_mrc_keeps_old_file_and_removes_temp(tmp_path, monkeypatch):
     path = valid_file(tmp_path, ".mrc")
     before = path.read_bytes()
-    original = mrcfile.mrcobject.MrcObject.set_data
     seen = []
 
-    def set_data_then_fail(self, data):
-        original(self, data[: len(data) // 2])
+    def fail_while_the_data_are_written(volume):
         seen.append(os.listdir(tmp_path))
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(mrcfile.mrcobject.MrcObject, "set_data", set_data_then_fail)
-    with pytest.raises(OSError, match="disk full"):
+    monkeypatch.setattr(mrc_module, "header_stats", fail_while_the_data_are_written)
+    with pytest.raises(OSError, match="No space left") as raised:
         write_volume(path, np.ones((6, 6, 6)), overwrite=True)
+    assert raised.value.filename == str(path), "the error names the target, not the temporary file"
+    assert ".cryomask-tmp" not in str(raised.value)
     assert len(seen[0]) == 2, "a temporary file should exist during the write"
     assert path.read_bytes() == before
     assert os.listdir(tmp_path) == [path.name]
@@ -277,3 +279,16 @@ def test_target_that_is_a_folder_leaves_no_temp_file(tmp_path, suffix):
         write_volume(folder, np.ones((2, 2, 2)), overwrite=True)
     assert folder.is_dir()
     assert os.listdir(tmp_path) == [folder.name]
+
+
+@pytest.mark.parametrize("voxel_size", [1e-300, 3e38, (1.0, 1.0, 1e-45)])
+def test_voxel_size_that_an_mrc_header_cannot_hold_is_refused_not_lost(tmp_path, voxel_size):
+    path = tmp_path / "tiny.mrc"
+    with pytest.raises(ValueError, match=r"tiny\.mrc: voxel_size .* cannot be stored in an MRC header"):
+        write_volume(path, np.ones((2, 2, 2)), voxel_size=voxel_size)
+    assert not path.exists()
+
+
+def test_origin_beyond_float32_is_refused(tmp_path):
+    with pytest.raises(ValueError, match=r"far\.mrc: origin .* cannot be stored"):
+        write_volume(tmp_path / "far.mrc", np.ones((2, 2, 2)), origin=(0.0, 1e39, 0.0))

@@ -9,6 +9,7 @@ import npe2
 import pytest
 
 from napari_cryomask.io import EM_SUFFIXES, MRC_SUFFIXES
+from napari_cryomask.io.models import MODEL_SUFFIXES
 
 ROOT = Path(__file__).resolve().parents[1]
 ROOT_MANIFEST = ROOT / "napari.yaml"
@@ -56,6 +57,13 @@ def test_reader_patterns_are_the_io_suffixes_in_both_cases(manifest):
     assert not reader.accepts_directories
 
 
+def test_model_reader_patterns_are_the_model_suffixes_gzipped_or_not_in_both_cases(manifest):
+    [reader] = [r for r in manifest.contributions.readers if r.command == "napari-cryomask.get_model_reader"]
+    names = {f"*{s}" for s in MODEL_SUFFIXES} | {f"*{s}.gz" for s in MODEL_SUFFIXES}
+    assert set(reader.filename_patterns) == names | {n.upper() for n in names}
+    assert not reader.accepts_directories
+
+
 def test_writers_take_image_or_labels_layers_to_mrc_or_em(manifest):
     writers = {tuple(w.layer_types): w for w in manifest.contributions.writers}
     assert set(writers) == {("image",), ("labels",), ("image{2,4096}",)}
@@ -66,9 +74,9 @@ def test_writers_take_image_or_labels_layers_to_mrc_or_em(manifest):
 
 
 def test_sample_contribution(manifest):
-    [sample] = manifest.contributions.sample_data
-    assert sample.key == "sample"
-    assert sample.display_name == "Synthetic subtomogram average"
+    samples = {s.key: s for s in manifest.contributions.sample_data}
+    assert samples["sample"].display_name == "Synthetic subtomogram average"
+    assert samples["half_maps"].display_name == "Synthetic half maps (for the mask check)"
 
 
 def test_commands_are_declared_and_used(manifest):

@@ -22,15 +22,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import ndimage
 
 from .core import ops, shapes
-from .core.blocks import nonzero_block
-from .core.blur import gaussian_blur
+from .core.blocks import grow_block, nonzero_block
+from .core.blur import blur_binary, gaussian_blur
 from .core.geometry import as_triple, box_shape_of, default_center, is_rotation, rotation_matrix
 from .core.names import parse_mask_name
 from .core.thresholds import default_threshold
-from .core.tight import largest_regions
+from .core.tight import largest_regions_block
 
 _BLUR_REACH = 5.0  # cryoCAT grows a shape by 5 sigma before blurring it "outwards"
 
@@ -54,9 +53,13 @@ def _grown(length, gaussian, gaussian_outwards):
     return float(length)
 
 
-def _finish(mask, gaussian, output_name):
-    """Blur a freshly made mask in place and write it out."""
-    mask = gaussian_blur(mask, gaussian, in_place=True)
+def _shape(size, gaussian, output_name, shape, **params):
+    """A hard shape mask, blurred when ``gaussian`` is given, and written out."""
+    if gaussian:
+        inside, block = shapes.shape_inside(size, shape, **params)
+        mask = blur_binary(size, inside, block, gaussian)
+    else:
+        mask = shapes.shape_mask(size, shape, **params)
     write_out(mask, output_name)
     return mask
 
@@ -90,6 +93,8 @@ def rotate(input_mask, angles):
     mask = np.asarray(_load(input_mask), dtype=np.float32)
     if not is_rotation(angles):
         return mask.copy()
+    from scipy import ndimage  # imported on use: it takes longer to import than most masks take to make
+
     inverse = rotation_matrix(angles).T
     c = np.asarray(default_center(mask.shape), dtype=float)
     out = ndimage.affine_transform(mask, inverse, offset=c - inverse @ c, order=1, mode="constant", cval=0.0)
@@ -129,8 +134,8 @@ def spherical_mask(mask_size, radius=None, center=None, gaussian=0.0, gaussian_o
     size = box_shape_of(mask_size)
     radius = min(size) // 2 if radius is None else radius
     _check_length(radius, "radius", allow_zero=False)
-    mask = shapes.sphere(size, _grown(radius, gaussian, gaussian_outwards), center=center)
-    return _finish(mask, gaussian, _output(output_name, output_path))
+    radius = _grown(radius, gaussian, gaussian_outwards)
+    return _shape(size, gaussian, _output(output_name, output_path), "sphere", radius=radius, center=center)
 
 
 def cylindrical_mask(
@@ -151,8 +156,10 @@ def cylindrical_mask(
     _check_length(radius, "radius", allow_zero=False)
     _check_length(height, "height", allow_zero=False)
     half = _grown(height // 2, gaussian, gaussian_outwards) if gaussian and gaussian_outwards else height / 2
-    mask = shapes.cylinder(size, _grown(radius, gaussian, gaussian_outwards), 2 * half, center=center, angles=angles)
-    return _finish(mask, gaussian, _output(output_name, output_path))
+    radius = _grown(radius, gaussian, gaussian_outwards)
+    return _shape(
+        size, gaussian, _output(output_name, output_path), "cylinder", radius=radius, height=2 * half, center=center, angles=angles
+    )
 
 
 def ellipsoid_mask(
@@ -169,8 +176,7 @@ def ellipsoid_mask(
     for r in radii:
         _check_length(r, "radii")
     grown = tuple(_grown(r, gaussian, gaussian_outwards) for r in radii)
-    mask = shapes.ellipsoid(size, grown, center=center, angles=angles)
-    return _finish(mask, gaussian, _output(output_name, output_path))
+    return _shape(size, gaussian, _output(output_name, output_path), "ellipsoid", radii=grown, center=center, angles=angles)
 
 
 def spherical_shell_mask(mask_size, shell_thickness, radius=None, center=None, gaussian=0.0, output_name=None, output_path=None):
@@ -185,8 +191,7 @@ def spherical_shell_mask(mask_size, shell_thickness, radius=None, center=None, g
     _check_length(shell_thickness, "shell_thickness", allow_zero=False)
     outer = radius + shell_thickness / 2
     _check_length(outer, "radius + shell_thickness / 2", allow_zero=False)
-    mask = shapes.sphere(size, outer, center=center, thickness=shell_thickness)
-    return _finish(mask, gaussian, _output(output_name, output_path))
+    return _shape(size, gaussian, _output(output_name, output_path), "sphere", radius=outer, center=center, thickness=shell_thickness)
 
 
 def ellipsoid_shell_mask(mask_size, shell_thickness, radii, center=None, gaussian=0.0, angles=None, output_name=None, output_path=None):
@@ -199,12 +204,15 @@ def ellipsoid_shell_mask(mask_size, shell_thickness, radii, center=None, gaussia
     size = box_shape_of(mask_size)
     radii = as_triple(radii, "radii")
     _check_length(shell_thickness, "shell_thickness", allow_zero=False)
-    outer = shapes.ellipsoid(size, tuple(r + shell_thickness / 2 for r in radii), center=center, angles=angles)
+    outer, block = shapes.shape_inside(size, "ellipsoid", radii=tuple(r + shell_thickness / 2 for r in radii), center=center, angles=angles)
     inner_radii = tuple(r - shell_thickness / 2 for r in radii)
     if min(inner_radii) > 0:
-        inner = shapes.ellipsoid(size, inner_radii, center=center, angles=angles)
-        outer = ops.subtraction([outer, inner])
-    return _finish(outer, gaussian, _output(output_name, output_path))
+        # The inner ellipsoid's block lies in the outer one's.
+        inner, inner_block = shapes.shape_inside(size, "ellipsoid", radii=inner_radii, center=center, angles=angles)
+        outer[tuple(slice(i.start - o.start, i.stop - o.start) for i, o in zip(inner_block, block))] &= ~inner
+    mask = blur_binary(size, outer, block, gaussian)
+    write_out(mask, _output(output_name, output_path))
+    return mask
 
 
 def map_tight_mask(
@@ -228,10 +236,14 @@ def map_tight_mask(
     threshold = default_threshold(density) if threshold is None else float(threshold)
     with np.errstate(invalid="ignore"):
         binary = density < threshold if threshold < 0 else density > threshold
-    if binary.any():
-        binary = largest_regions(binary, n_regions)
-    steps = int(_grown(dilation_size, gaussian, gaussian_outwards))
-    mask = gaussian_blur(_cross_dilation(binary, steps), gaussian, in_place=True)
+    inside, block = largest_regions_block(binary, n_regions)
+    del binary
+    if block is None:
+        mask = np.zeros(density.shape, np.float32)
+    else:
+        steps = int(_grown(dilation_size, gaussian, gaussian_outwards))
+        inside, block = _cross_dilated_block(inside, block, steps, density.shape)
+        mask = blur_binary(density.shape, inside, block, gaussian)
     if is_rotation(angles):
         mask = rotate(mask, angles)
     write_out(mask, _output(output_name, output_path))
@@ -241,10 +253,25 @@ def map_tight_mask(
 def _cross_dilation(binary, steps):
     """Float32 mask of ``steps`` dilations with the 6-connected cross: the voxels within taxicab distance ``steps``."""
     mask = np.zeros(binary.shape, np.float32)
-    block = nonzero_block(binary, max(steps, 0))
+    block = nonzero_block(binary)
     if block is not None:
-        mask[block] = binary[block] if steps <= 0 else _taxicab_distance(binary[block], steps) <= steps
+        inside, grown = _cross_dilated_block(binary[block], block, steps, binary.shape)
+        mask[grown] = inside
     return mask
+
+
+def _cross_dilated_block(inside, block, steps, shape):
+    """:func:`_cross_dilation` of the mask that is ``inside`` in ``block``, as booleans in a block.
+
+    The voxels within taxicab distance ``steps`` in ``block`` grown by ``steps`` (within a box
+    of ``shape``), and that block.
+    """
+    if steps <= 0:
+        return inside.copy(), block
+    grown = grow_block(block, steps, shape)
+    padded = np.zeros(tuple(g.stop - g.start for g in grown), bool)
+    padded[tuple(slice(b.start - g.start, b.stop - g.start) for b, g in zip(block, grown))] = inside
+    return _taxicab_distance(padded, steps) <= steps, grown
 
 
 def _taxicab_distance(binary, cap):
@@ -558,8 +585,8 @@ def shrink_full_mask(input_mask, shrink_factor, output_name=None, output_path=No
 
     if isinstance(shrink_factor, bool) or not np.isfinite(shrink_factor) or int(shrink_factor) != shrink_factor or shrink_factor < 0:
         raise ValueError(f"shrink_factor must be a whole number of voxels ≥ 0, got {shrink_factor!r}")
-    shrunk = shrunk_spans(_mask_array(input_mask), int(shrink_factor))
-    mask = open_close(shrunk, np.ones((2, 2, 2))).astype(np.float32)
+    # Nested calls, so that each boolean box is freed before the float32 one is made.
+    mask = open_close(shrunk_spans(_mask_array(input_mask), int(shrink_factor)), np.ones((2, 2, 2))).astype(np.float32)
     write_out(mask, _output(output_name, output_path))
     return mask
 

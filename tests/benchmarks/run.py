@@ -9,8 +9,8 @@ the README), and the Markdown is printed.
 
 Examples::
 
-    .venv/bin/python tests/benchmarks/run.py                      # everything, about 10 minutes
-    .venv/bin/python tests/benchmarks/run.py --sizes 64,128 --no-latency
+    .venv/bin/python tests/benchmarks/run.py                      # everything: 30-45 minutes, about 8 GB
+    .venv/bin/python tests/benchmarks/run.py --sizes 128,256 --no-latency --no-particles   # the 256³ targets
     .venv/bin/python tests/benchmarks/run.py --reference-max-size 256
 """
 
@@ -34,6 +34,7 @@ from measure import Samples, run_child, timed, traced, write_floor
 from processes import process_cases, scratch_folder
 
 HERE = Path(__file__).resolve().parent
+SIZES = (64, 128, 256, 384, 512, 768)
 RESULTS = HERE / "results"
 LATENCY = HERE / "latency.py"
 
@@ -73,10 +74,22 @@ def measure_sides(sides: dict, args) -> dict:
     return {key: s.as_dict() for key, s in samples.items()}
 
 
+def still_needed(cases) -> set | None:
+    """The :class:`Inputs` the given cases read; None when one of them does not say."""
+    needed = set()
+    for case in cases:
+        if case.uses is None:
+            return None
+        needed.update(case.uses)
+    return needed
+
+
 def run_cases(n: int, inputs: Inputs, args, results) -> None:
-    for case in CASES:
-        if args.cases and case.key not in args.cases:
-            continue
+    selected = [case for case in CASES if (not args.cases or case.key in args.cases)
+                and (case.up_to is None or n <= case.up_to)]
+    for i, case in enumerate(selected):
+        inputs.keep_only(still_needed(selected[i:]))
+        gc.collect()
         ours, reference, entry = case.ours(n, inputs), None, {}
         limit = reference_limit(case, args)
         if case.reference is not None and limit is not None and n > limit:
@@ -101,6 +114,8 @@ def run_cases(n: int, inputs: Inputs, args, results) -> None:
 
 
 def run_processes(n: int, inputs: Inputs, args, results) -> None:
+    if args.process_max_size is not None and n > args.process_max_size:
+        return
     with scratch_folder() as folder:
         for case in process_cases(n, Path(folder), inputs.density):
             if case.ours[0] is None:
@@ -112,6 +127,10 @@ def run_processes(n: int, inputs: Inputs, args, results) -> None:
                 skip = "ttmask is not installed"
             elif args.ttmask_max_size is not None and n > args.ttmask_max_size:
                 skip = f"above {args.ttmask_max_size}³"
+            # One untimed run of each first: files in the page cache, compiled modules written.
+            run_child(case.ours, folder)
+            if not skip:
+                run_child(case.reference, folder)
             for round_ in range(args.process_repeats):
                 order = ["ours", "reference"] if round_ % 2 == 0 else ["reference", "ours"]
                 for key in order:
@@ -182,7 +201,9 @@ def run_latency(out_dir: Path, results) -> None:
 
 def parse(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="64,128,256,384", help="box edges, comma separated (default 64,128,256,384)")
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)),
+                        help=f"box edges, comma separated (default {','.join(map(str, SIZES))}); check free memory "
+                             "before 768 (about 6 GB at the peak)")
     parser.add_argument("--cases", default="", help="only these case keys, comma separated: "
                         + ", ".join(c.key for c in CASES))
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per side and case (default 5)")
@@ -195,14 +216,22 @@ def parse(argv):
                              "about a minute and several GB)")
     parser.add_argument("--process-repeats", type=int, default=3, help="runs per command and size (default 3)")
     parser.add_argument("--ttmask-max-size", type=int, default=None, help="run no ttmask process above this box")
+    parser.add_argument("--process-max-size", type=int, default=384,
+                        help="run no command-line comparison above this box (default 384)")
     parser.add_argument("--no-processes", action="store_true", help="skip the command-line comparison")
     parser.add_argument("--no-sweep", action="store_true", help="skip the soft-edge width sweep")
     parser.add_argument("--no-latency", action="store_true", help="skip tests/benchmarks/latency.py")
+    parser.add_argument("--latency-json", type=Path, default=None,
+                        help="report this result of an earlier latency.py run instead of running it")
     parser.add_argument("--no-particles", action="store_true", help="skip the particle-mask rows (tests/benchmarks/particles.py)")
     parser.add_argument("--no-big-particles", action="store_true", help="skip the 1024×1024×512 particle-mask rows")
     parser.add_argument("--out-dir", type=Path, default=RESULTS, help=f"where results go (default {RESULTS})")
+    parser.add_argument("--readme", type=Path, default=README,
+                        help="README whose benchmark part a full run (every default size and case) rewrites; "
+                             "'' for none")
     args = parser.parse_args(argv)
     args.sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
+    args.readme = args.readme if str(args.readme) else None
     args.cases = {c.strip() for c in args.cases.split(",") if c.strip()}
     unknown = args.cases - {c.key for c in CASES}
     if unknown:
@@ -233,7 +262,11 @@ def main(argv=None) -> int:
             run_sweep(n, inputs, results)
         del inputs
         gc.collect()
-    if not args.no_latency:
+        # What is measured so far survives a failure later in the run.
+        (args.out_dir / "bench.json").write_text(json.dumps(results, indent=1) + "\n")
+    if args.latency_json is not None:
+        results["latency"] = json.loads(args.latency_json.read_text())
+    elif not args.no_latency:
         run_latency(args.out_dir, results)
     if not args.no_particles:
         log("particle masks")
@@ -242,12 +275,36 @@ def main(argv=None) -> int:
     results["notes"] = notes(results, args) + results["notes"]
     (args.out_dir / "bench.json").write_text(json.dumps(results, indent=1) + "\n")
     text = report.markdown(results)
+    if args.readme and full_run(args):
+        # The particle section of the README, after the markers, is its own.
+        update_readme(args.readme, text)
+        log(f"updated the benchmark part of {args.readme}")
     if "particles" in results:
         text += "\n" + particles.markdown(results["particles"])
     (args.out_dir / "bench.md").write_text(text)
     print(text)
     log(f"results: {args.out_dir / 'bench.md'} and bench.json")
     return 0
+
+
+README = HERE.parent.parent / "README.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def full_run(args) -> bool:
+    """True when every default size and case ran, so that the README gets a complete section."""
+    return set(SIZES) <= set(args.sizes) and not args.cases and not args.no_processes
+
+
+def update_readme(path: Path, markdown: str) -> None:
+    """Put the report (without its heading) between the benchmark markers of the README."""
+    text = path.read_text()
+    if START not in text or END not in text:
+        raise SystemExit(f"{path} has no {START} ... {END} markers for the benchmark results")
+    body = markdown.split("\n", 1)[1].strip("\n")  # drop "## Benchmarks"
+    head, rest = text.split(START, 1)
+    tail = rest.split(END, 1)[1]
+    path.write_text(f"{head}{START}\n\n{body}\n\n{END}{tail}")
 
 
 def notes(results, args) -> list[str]:
@@ -261,7 +318,11 @@ def notes(results, args) -> list[str]:
         "Process peak RSS comes from wait4 on the command, started by tests/benchmarks/child.py so that it "
         "does not inherit this process's peak. The tools define the task their own way: ttmask keeps every "
         "region above the threshold and grows with two full-box distance transforms; cryomask keeps the "
-        "largest region. Both processes read and write MRC files; cryomask also writes its recipe.",
+        "largest region. Both processes read and write MRC files; cryomask also writes its recipe. Each "
+        "command runs once untimed first, and Python may cache compiled modules (PYTHONDONTWRITEBYTECODE "
+        "is cleared for them), as an installed package has them.",
+        "Large boxes: references run up to 384³ by default (cryoCAT's float64 grids need about 5 GB at 512³, "
+        "17 GB at 768³); the 768³ rows need about 6 GB free. Peak / output at 768³ is the memory target.",
     ]
     skipped = sorted({f"{c['title']} ({c['reference']}) {entry['skipped']}"
                       for c in results["cases"] for entry in c["sizes"].values() if "skipped" in entry})
@@ -269,7 +330,7 @@ def notes(results, args) -> list[str]:
                        for c in results["processes"] for entry in c["sizes"].values() if "skipped" in entry})
     if skipped:
         found.append("Skipped references: " + "; ".join(skipped) + " (run them with --full-reference).")
-    once = sorted({f"{c['reference_name'] if side == 'reference' else 'napari-cryomask'} {c['key']} {n}³"
+    once = sorted({f"{c['reference'] if side == 'reference' else 'napari-cryomask'} {c['key']} {n}³"
                    for c in results["cases"] for n, e in c["sizes"].items()
                    for side in ("ours", "reference") if e.get(side) and len(e[side]["seconds"]) == 1})
     if once:

@@ -62,7 +62,9 @@ class Job:
     compute : callable
         ``compute()`` returns the float32 mask, or ``(mask, extras)`` with a dict of anything
         else the model wants back (given to :meth:`DesignModel.shown`). It runs on a worker
-        thread for large boxes, so it must only touch what it was given.
+        thread for large boxes, so it must only touch what it was given. ``extras["recipe"]``,
+        when present, is the recipe (one that is computed with the mask, as a hand edit's is)
+        and replaces ``recipe``.
     recipe : dict or None
         The recipe that replays the mask (``make_recipe(...)``); ``origin`` is added from the
         reference layer when missing. None: the layer gets no recipe.
@@ -522,7 +524,7 @@ class DesignModel:
         self._pending = None
         if result.changed is not None:
             self.output.changed_in_place(result.changed)
-        recipe = job.recipe
+        recipe = result.extras.pop("recipe", job.recipe)
         if recipe is not None and "origin" not in recipe:
             recipe = dict(recipe, origin=list(placement(job.reference)["translate"]))
         self.output.show(result.mask, recipe, job.reference, digest=result.digest)

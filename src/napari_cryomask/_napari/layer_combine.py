@@ -11,6 +11,7 @@ from napari.layers import Image
 
 from ..core import ops
 from ..recipes import make_recipe
+from .grid_warning import warn_combined
 from .mask_layer import rebuild_recipe, voxel_size_of
 
 OPERATION_HELP = {
@@ -81,6 +82,7 @@ def combine_layers(layers, operation: str):
     ([[0.0, 1.0], [1.0, 0.0]], {'operation': 'subtraction'})
     """
     check_combinable(layers, operation)
+    warn_combined(layers)
     arrays = [np.asarray(layer.data) for layer in layers]
     recipe = make_recipe(
         "combine",

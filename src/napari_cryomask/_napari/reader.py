@@ -9,7 +9,7 @@ from pathlib import Path
 from napari_cryomask._napari.layer_data import image_layer_kwargs
 from napari_cryomask.io import is_supported, read_volume
 from napari_cryomask.io.particles import is_particle_list
-from napari_cryomask.recipes import METADATA_KEY, load_recipe, sidecar_path
+from napari_cryomask.recipes import METADATA_KEY, current_recipe, sidecar_path
 
 
 def get_reader(path):
@@ -84,12 +84,12 @@ def map_layer_data(path):
     tuple
         ``(data, kwargs, "image")``; ``kwargs["metadata"]`` holds ``path``,
         ``voxel_size``, ``origin``, ``header`` and, when a ``<file>.json`` recipe
-        sidecar exists, ``cryomask_recipe``.
+        sidecar exists and still describes the file's data, ``cryomask_recipe``.
     """
     path = Path(path)
     volume = read_volume(path)
     metadata = {"path": str(path), "header": dict(volume.header)}
-    recipe = read_recipe_sidecar(path)
+    recipe = read_recipe_sidecar(path, volume.data)
     if recipe is not None:
         metadata[METADATA_KEY] = recipe
     kwargs = image_layer_kwargs(
@@ -98,16 +98,14 @@ def map_layer_data(path):
     return volume.data, kwargs, "image"
 
 
-def read_recipe_sidecar(path):
+def read_recipe_sidecar(path, data=None):
     """The recipe saved beside a map as ``<file>.json``, or None.
 
-    A sidecar that is unreadable or not a recipe is ignored with a warning: it must not stop
-    the map itself from opening.
+    A sidecar that is unreadable, not a valid recipe, or saved with other data than ``data``
+    (its ``data_sha256``) is ignored with a warning saying why: it must not stop the map itself
+    from opening.
     """
-    if not sidecar_path(path).is_file():
-        return None
-    try:
-        return load_recipe(path)
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        warnings.warn(f"ignoring recipe sidecar of {path}: {error}", stacklevel=2)
-        return None
+    recipe, reason = current_recipe(path, data)
+    if reason is not None:
+        warnings.warn(f"{path}: opened without its recipe: ignoring {sidecar_path(path)} ({reason})", stacklevel=2)
+    return recipe

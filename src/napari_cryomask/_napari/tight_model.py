@@ -100,6 +100,8 @@ def histogram_of(density, bins: int = 128) -> tuple[np.ndarray, np.ndarray]:
     lo, hi = float(values.min()), float(values.max())
     if lo == hi:
         lo, hi = lo - 0.5, hi + 0.5
+    if hi - lo > float(np.finfo(np.float32).max):
+        values = values.astype(np.float64)  # a map holding ±3e38: float32 bin arithmetic overflows
     return np.histogram(values, bins=bins, range=(lo, hi))
 
 

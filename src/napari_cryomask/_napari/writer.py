@@ -2,12 +2,15 @@
 
 Overwriting: napari's save dialog asks before replacing a file, and
 ``viewer.layers.save(path)`` from code replaces files with every napari writer,
-so these writers overwrite too (``write_volume(..., overwrite=True)``; the write
-itself is atomic).
+so these writers overwrite too (``write_with_recipe(..., overwrite=True)``; the
+map and its recipe sidecar are written together, atomically).
 
 A mask's recipe is saved beside it (``<file>.json``) only when it still reproduces the data: a
 layer changed after its recipe was made is saved without one, and saving a layer that its widget
 marked stale says so.
+
+A mask saved while no map open in the viewer has its voxel size and box warns
+(:func:`~napari_cryomask._napari.grid_warning.warn_saved`): RELION, M and pytom would refuse it.
 """
 
 from __future__ import annotations
@@ -19,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
+from napari_cryomask._napari.grid_warning import warn_saved
 from napari_cryomask._napari.mask_layer import STALE_KEY
-from napari_cryomask.io import write_volume
-from napari_cryomask.recipes import METADATA_KEY, data_digest, drop_recipe, save_recipe
+from napari_cryomask.recipes import METADATA_KEY, data_digest, write_with_recipe
 
 
 def write_image(path, data, attributes):
@@ -105,21 +108,15 @@ def write_layer(path, data, attributes):
         volume = volume[np.newaxis]
         scale = (scale[-1], *scale)
         translate = (0.0, *translate)
-    recipe = (attributes.get("metadata") or {}).get(METADATA_KEY) or {}
-    if recipe.get("operation") == "particles":
-        # a tomogram-sized mask, written as cryomask particles and recipe apply write it (same bytes)
-        from napari_cryomask.io.particles_write import write_mask_file
-
-        write_mask_file(path, volume.astype(np.float32, copy=False), voxel_size=scale, origin=translate, overwrite=True)
-    else:
-        write_volume(
-            path,
-            volume.astype(np.float32, copy=False),
-            voxel_size=scale,
-            origin=translate,
-            overwrite=True,
-        )
-    write_recipe_sidecar(path, attributes.get("metadata") or {}, volume, name=name)
+    write_with_recipe(
+        path,
+        volume.astype(np.float32, copy=False),
+        recipe_to_save(path, attributes.get("metadata") or {}, volume, name=name),
+        voxel_size=scale,
+        origin=translate,
+        overwrite=True,
+    )
+    warn_saved(path, volume, attributes)
     return path
 
 
@@ -171,29 +168,27 @@ def _per_axis(values, ndim, default):
     return tuple(float(v) for v in values)[-ndim:]
 
 
-def write_recipe_sidecar(path, metadata, data, name="layer"):
-    """Save ``metadata["cryomask_recipe"]`` beside the written map as ``<path>.json``.
+def recipe_to_save(path, metadata, data, name="layer"):
+    """The recipe to save beside the map as ``<path>.json``: ``metadata["cryomask_recipe"]``, or None.
 
     When the layer has no recipe, or a recipe that no longer reproduces its data (its
-    ``data_sha256`` differs), an old recipe sidecar at that place is removed, since it would
-    describe another mask; the second case warns. A layer marked stale (its widget shows other
-    values) is saved with the recipe that made its data, and a warning says so. Any other
+    ``data_sha256`` differs), None: an old recipe sidecar at that place is then removed, since it
+    would describe another mask; the second case warns. A layer marked stale (its widget shows
+    other values) is saved with the recipe that made its data, and a warning says so. Any other
     ``<path>.json`` is left alone.
     """
     recipe = metadata.get(METADATA_KEY)
     if not isinstance(recipe, dict):
-        drop_recipe(path)
-        return
+        return None
     recorded = recipe.get("data_sha256")
     if recorded is not None and recorded != data_digest(data):
-        drop_recipe(path)
         warnings.warn(
             f"layer {name!r}: its recipe no longer reproduces its data (changed after the recipe was made); "
             f"saved {path} without a recipe",
             UserWarning,
             stacklevel=3,
         )
-        return
+        return None
     stale = metadata.get(STALE_KEY)
     if stale:
         warnings.warn(
@@ -201,4 +196,4 @@ def write_recipe_sidecar(path, metadata, data, name="layer"):
             UserWarning,
             stacklevel=3,
         )
-    save_recipe(path, recipe, data)
+    return recipe

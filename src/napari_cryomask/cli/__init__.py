@@ -26,10 +26,12 @@ import sys
 import traceback
 import warnings
 
-from . import combine, gui, info, model, particles, recipes, shapes, tight, tools
+import napari_cryomask
+
+from . import combine, fsc, gui, info, model, particles, recipes, shapes, tight, tools
 from .options import AXES_NOTE, PROG, CliParser, UsageError, join_negative_values
 
-GROUPS = (shapes, tight, model, combine, tools, particles, info, recipes, gui)
+GROUPS = (shapes, tight, model, combine, tools, particles, info, recipes, fsc, gui)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,6 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--debug", action="store_true", default=False, help="show the Python traceback of a failure")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {napari_cryomask.__version__}", help="print the version and exit")
     sub = parser.add_subparsers(title="commands", dest="subcommand", metavar="COMMAND", required=True, parser_class=CliParser)
     for group in GROUPS:
         group.add_commands(sub)

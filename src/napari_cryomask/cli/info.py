@@ -10,7 +10,7 @@ import numpy as np
 
 from ..core.measure import PROTEIN_DENSITY_DA_PER_A3, mask_stats
 from ..io import read_volume
-from ..recipes import load_recipe, sidecar_path
+from ..recipes import current_recipe, sidecar_path
 from .options import add_debug
 from .output import known_voxel_size
 
@@ -89,7 +89,9 @@ def facts_text(facts) -> str:
             lines.append(volume + f" = {facts['volume_nm3']:,.1f} nm³")
             lines.append(f"mass as protein: {facts['mass_kda']:,.1f} kDa ({PROTEIN_DENSITY_DA_PER_A3} Da/Å³)")
         lines.append(f"touches the box edge: {'yes' if facts['touches_edge'] else 'no'}")
-    if "recipe" in facts:
+    if facts.get("recipe_ignored"):
+        lines.append(f"recipe: none usable (ignored {facts['recipe_ignored']})")
+    elif "recipe" in facts:
         lines.append(f"recipe: {facts['recipe'] or 'none'}")
     return "\n".join(lines)
 
@@ -98,12 +100,10 @@ def run_info(args):
     """``cryomask info FILE``: print the facts of :func:`describe`, the file name and its recipe."""
     volume = read_volume(args.file)
     facts = {"file": str(args.file), **describe(volume.data, known_voxel_size(volume), volume.origin)}
-    sidecar = sidecar_path(args.file)
-    facts["recipe"] = None
-    if sidecar.exists():
-        try:
-            facts["recipe"] = f"{sidecar} ({load_recipe(args.file)['operation']})"
-        except (ValueError, OSError) as err:
-            warnings.warn(f"unreadable recipe: {err}", stacklevel=2)
+    recipe, reason = current_recipe(args.file, volume.data)
+    facts["recipe"] = None if recipe is None else f"{sidecar_path(args.file)} ({recipe['operation']})"
+    if reason is not None:
+        facts["recipe_ignored"] = f"{sidecar_path(args.file)}: {reason}"
+        warnings.warn(f"ignoring the recipe sidecar {sidecar_path(args.file)}: {reason}", stacklevel=2)
     text = json.dumps(facts, indent=2, ensure_ascii=False) if args.json else facts_text(facts)
     sys.stdout.write(text + "\n")

@@ -20,8 +20,8 @@ from .options import (
     mask_file,
     non_negative,
     number,
+    pixel_size,
     positive,
-    positive_triple,
     triple,
 )
 from .output import Lengths, check_output, known_voxel_size, roundtrip, triple_text, write_mask
@@ -48,7 +48,7 @@ def add_commands(sub):
     source = grid.add_mutually_exclusive_group(required=True)
     source.add_argument("--like", metavar="MAP", help="the map whose box, pixel size and origin the mask takes")
     source.add_argument("--box", type=box, metavar="N|Z,Y,X", help="box size in voxels (with --pixel-size)")
-    grid.add_argument("--pixel-size", type=positive_triple, metavar="Å|Z,Y,X", help="voxel size in Å (wins over the --like map's)")
+    grid.add_argument("--pixel-size", type=pixel_size, metavar="Å|Z,Y,X", help="voxel size in Å (wins over the --like map's)")
     grid.add_argument("--origin", type=triple, metavar="Z,Y,X", help="Å position of voxel [0,0,0] with --box; default 0,0,0")
     p.add_argument("--resolution", type=positive, required=True, metavar="Å", help="resolution of the simulated density (Å)")
     level = p.add_mutually_exclusive_group()

@@ -11,8 +11,10 @@ import math
 import re
 
 from ..core.edges import EDGES
+from ..core.limits import TooLarge, require_fit
 from ..core.names import parse_mask_name
 from ..io import EM_SUFFIXES, MRC_SUFFIXES, is_supported
+from ..recipes.document import VOXEL_SIZE_RANGE_A
 
 PROG = "cryomask"
 LENGTH = "(voxels, or Å with --unit angstrom)"
@@ -22,6 +24,8 @@ AXES_NOTE = (
     "A value that starts with a minus sign may follow its option (--angles -90,0,0)."
 )
 SOFT_EDGES = tuple(e for e in EDGES if e != "none")
+# Largest magnitude of a length, angle or size option: beyond it arithmetic on lengths overflows.
+MAX_SIZE = 1e12
 _NEGATIVE_VALUE = re.compile(r"^-\.?\d")
 
 
@@ -47,15 +51,23 @@ def number(text):
     return value
 
 
-def positive(text):
+def size(text):
+    """A finite number of at most :data:`MAX_SIZE` in magnitude: a length, angle, mass or resolution."""
     value = number(text)
+    if abs(value) > MAX_SIZE:
+        raise argparse.ArgumentTypeError(f"{text} is too large: lengths, angles and sizes are at most {MAX_SIZE:g}")
+    return value
+
+
+def positive(text):
+    value = size(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be positive, got {text}")
     return value
 
 
 def non_negative(text):
-    value = number(text)
+    value = size(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be zero or positive, got {text}")
     return value
@@ -76,7 +88,7 @@ def _numbers(text, counts, what):
     if len(parts) not in counts or "" in parts:
         expected = " or ".join({1: "one number", 3: "three numbers Z,Y,X"}[c] for c in counts)
         raise argparse.ArgumentTypeError(f"{what} must be {expected}, got {text!r}")
-    values = [number(p) for p in parts]
+    values = [size(p) for p in parts]
     return tuple(values * 3) if len(values) == 1 else tuple(values)
 
 
@@ -93,12 +105,26 @@ def positive_triple(text):
     return values
 
 
+def pixel_size(text):
+    """A voxel size in Å: one number for all axes, or three ``Z,Y,X``, within what a recipe records."""
+    values = _numbers(text, (1, 3), "the pixel size")
+    low, high = VOXEL_SIZE_RANGE_A
+    if not all(low <= v <= high for v in values):
+        raise argparse.ArgumentTypeError(f"every voxel size must lie between {low:g} and {high:g} Å, got {text!r}")
+    return values
+
+
 def box(text):
-    """A box size: ``N`` or ``Z,Y,X``, positive whole numbers of voxels."""
+    """A box size: ``N`` or ``Z,Y,X``, positive whole numbers of voxels that fit in memory."""
     values = _numbers(text, (1, 3), "the box")
     if any(v < 1 or v != int(v) for v in values):
         raise argparse.ArgumentTypeError(f"the box must be positive whole numbers of voxels, got {text!r}")
-    return tuple(int(v) for v in values)
+    shape = tuple(int(v) for v in values)
+    try:
+        require_fit("the mask", shape)
+    except TooLarge as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return shape
 
 
 def mask_file(text):
@@ -158,7 +184,7 @@ def add_placement(parser):
     source.add_argument("--box", type=box, metavar="N|Z,Y,X", help="box size in voxels (always voxels): N for a cube or Z,Y,X")
     source.add_argument("--like", metavar="MAP", help="take the box, pixel size and origin from this map")
     where.add_argument(
-        "--pixel-size", type=positive_triple, metavar="Å|Z,Y,X",
+        "--pixel-size", type=pixel_size, metavar="Å|Z,Y,X",
         help="voxel size in Å written into the header (wins over the one from --like)",
     )
     where.add_argument(

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from ..core.grid_check import warn_grid_mismatch
 from ..core.measure import mask_stats
-from ..io import read_volume, write_volume
-from ..recipes import apply_recipe, data_digest, file_recipe, load_recipe, save_recipe, sidecar_path
+from ..io import read_volume
+from ..recipes import apply_recipe, current_recipe, data_digest, file_recipe, sidecar_path, write_with_recipe
 from .options import UsageError
 
 
@@ -68,21 +68,18 @@ def roundtrip(recipe):
 
 
 def check_output(path, force):
-    """Refuse to replace an existing file unless ``--force`` was given."""
-    if not force and os.path.lexists(path):
+    """Refuse to replace an existing output or its recipe sidecar unless ``--force`` was given."""
+    if force:
+        return
+    if os.path.lexists(path):
         raise FileExistsError(f"{path} exists; add --force to overwrite it")
+    if os.path.lexists(sidecar_path(path)):
+        raise FileExistsError(f"{sidecar_path(path)} exists (the recipe of {path}); add --force to overwrite it")
 
 
 def write_mask(args, recipe, mask, voxel_size, origin):
-    """Write the mask and its recipe sidecar, then one line about them on stdout."""
-    if recipe.get("operation") == "particles":
-        # tomogram-sized: written in slabs, in the mask's own dtype, as cryomask particles writes it
-        from ..io.particles_write import write_mask_file
-
-        write_mask_file(args.output, mask, voxel_size=voxel_size, origin=origin, overwrite=args.force)
-    else:
-        write_volume(args.output, mask, voxel_size=voxel_size, origin=origin, overwrite=args.force)
-    sidecar = save_recipe(args.output, recipe, mask)
+    """Write the mask and its recipe sidecar together, then one line about them on stdout."""
+    sidecar = write_with_recipe(args.output, mask, recipe, voxel_size=voxel_size, origin=origin, overwrite=args.force)
     stats = mask_stats(mask, voxel_size or 1.0)
     if voxel_size:
         size = f"{triple_text(voxel_size)} Å voxels, volume {stats.volume_nm3:,.1f} nm³"
@@ -96,21 +93,23 @@ def write_mask(args, recipe, mask, voxel_size, origin):
 
 
 def input_recipe(path, volume) -> dict:
-    """The recipe of an input mask file: its sidecar when that still matches the data, else the file."""
-    digest = data_digest(volume.data)
-    sidecar = sidecar_path(path)
-    if sidecar.exists():
+    """The recipe of an input mask file: its sidecar when that still matches the data, else the file.
+
+    A sidecar that is unreadable, invalid or stale is ignored with a warning saying why; the
+    mask itself is used all the same.
+    """
+    recipe, reason = current_recipe(path, volume.data)
+    if recipe is not None and not recipe.get("data_sha256"):
+        # a recipe without a digest (saved by an older version, say) is checked by replaying it
         try:
-            recipe = load_recipe(path)
-            recorded = recipe.get("data_sha256")
-            # a recipe without a digest (saved by the GUI, say) is checked by replaying it
-            current = recorded == digest if recorded else data_digest(apply_recipe(recipe)[0]) == digest
-            if current:
-                return dict(recipe, source_file=str(Path(path).resolve()))
-            reason = "it does not reproduce the file's data"
-        except (ValueError, OSError, KeyError, TypeError) as err:
-            reason = str(err)
-        warnings.warn(f"not using {sidecar} ({reason}); the recipe records {path} itself", stacklevel=2)
+            if data_digest(apply_recipe(recipe)[0]) != data_digest(volume.data):
+                recipe, reason = None, "it does not reproduce the file's data"
+        except (ValueError, OSError) as err:
+            recipe, reason = None, f"it cannot be replayed: {err}"
+    if recipe is not None:
+        return dict(recipe, source_file=str(Path(path).resolve()))
+    if reason is not None:
+        warnings.warn(f"ignoring the recipe sidecar {sidecar_path(path)} ({reason}); the recipe records {path} itself", stacklevel=2)
     return file_recipe(path, volume)
 
 

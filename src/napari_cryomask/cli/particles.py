@@ -14,8 +14,7 @@ import numpy as np
 
 from ..io import read_volume
 from ..io.particles import read_particles, tomogram_geometry
-from ..io.particles_write import write_mask_file
-from ..recipes import data_digest, make_recipe, save_recipe
+from ..recipes import data_digest, make_recipe, write_with_recipe
 from ..recipes.particles import file_sha256, plan_of, tomogram_voxel
 from .options import (
     AXES_NOTE,
@@ -26,7 +25,7 @@ from .options import (
     add_output,
     add_unit,
     box,
-    positive_triple,
+    pixel_size,
     triple,
 )
 from .output import Lengths, check_output, known_voxel_size, roundtrip, triple_text
@@ -51,7 +50,7 @@ def add_commands(sub):
     source.add_argument("--like", metavar="TOMO", help="take the box, pixel size and origin from this tomogram (only its header is read)")
     source.add_argument("--box", type=box, metavar="Z,Y,X", help="tomogram size in voxels (always voxels): N or Z,Y,X")
     tomogram.add_argument(
-        "--pixel-size", type=positive_triple, metavar="Å|Z,Y,X",
+        "--pixel-size", type=pixel_size, metavar="Å|Z,Y,X",
         help="the tomogram's voxel size in Å (wins over --like's); particle positions are put in voxels of this size",
     )
     tomogram.add_argument(
@@ -207,8 +206,7 @@ def run_particles(args):
     saved = roundtrip(recipe)
     plan = plan_of(saved, tuple(box_shape), None if voxel_size is None else tuple(voxel_size))
     _warn_about_positions(args, plan)
-    digest = write_mask_file(args.output, plan, voxel_size=voxel_size, origin=origin, overwrite=args.force)
-    sidecar = save_recipe(args.output, dict(recipe, data_sha256=digest))
+    sidecar = write_with_recipe(args.output, plan, recipe, voxel_size=voxel_size, origin=origin, overwrite=args.force)
     what = f"labels ({plan.dtype})" if args.labels else f"{plan.dtype} union"
     size = f"{triple_text(voxel_size)} Å voxels" if voxel_size else "voxel size unknown"
     print(f"wrote {args.output} ({'x'.join(map(str, box_shape))} voxels, {size}, {what} of {len(plan)} particles) and its recipe {sidecar}")

@@ -17,6 +17,7 @@ from .options import (
     box,
     mask_name,
     non_negative,
+    pixel_size,
     positive,
     positive_triple,
 )
@@ -91,7 +92,7 @@ def add_commands(sub):
     p.add_argument(
         "--expansion", type=non_negative, default=4.0, metavar="E", help="voxels added to 2*max(numbers) for the default box; default 4"
     )
-    p.add_argument("--pixel-size", type=positive_triple, metavar="Å|Z,Y,X", help="voxel size in Å written into the header")
+    p.add_argument("--pixel-size", type=pixel_size, metavar="Å|Z,Y,X", help="voxel size in Å written into the header")
     add_output(p)
     add_debug(p)
 

@@ -18,8 +18,8 @@ from .options import (
     add_unit,
     non_negative,
     number,
+    pixel_size,
     positive,
-    positive_triple,
     whole_at_least_one,
 )
 from .output import Lengths, check_output, known_voxel_size, roundtrip, write_mask
@@ -45,7 +45,7 @@ def add_commands(sub):
     p.add_argument("--extend", type=non_negative, default=0.0, metavar="D", help=f"grow the mask by this distance {LENGTH}")
     add_edge(p)
     p.add_argument("--invert", action="store_true", help="invert the mask (1 - mask)")
-    p.add_argument("--pixel-size", type=positive_triple, metavar="Å|Z,Y,X", help="voxel size in Å, replacing the map's")
+    p.add_argument("--pixel-size", type=pixel_size, metavar="Å|Z,Y,X", help="voxel size in Å, replacing the map's")
     add_unit(p, "the map's pixel size")
     add_output(p)
     add_debug(p)

@@ -12,8 +12,8 @@ from ..core.copies import MODES
 from ..core.grid_check import warn_grid_mismatch
 from ..core.helix import units_in_box
 from ..core.symmetry import GROUP_NAMES, parse_group, symmetry_operators
-from ..io import read_volume, write_volume
-from ..recipes import apply_recipe, data_digest, make_recipe, save_recipe
+from ..io import read_volume
+from ..recipes import apply_recipe, data_digest, make_recipe, write_with_recipe
 from ..recipes.tools import edge_of, known_edge
 from .options import (
     AXES_NOTE,
@@ -25,6 +25,7 @@ from .options import (
     add_unit,
     non_negative,
     number,
+    pixel_size,
     positive,
     positive_triple,
     triple,
@@ -132,7 +133,7 @@ def add_commands(sub):
     p.set_defaults(run=run_resample)
     _add_mask(p)
     p.add_argument("--like", required=True, metavar="MAP", help="the map whose grid the mask goes onto")
-    p.add_argument("--pixel-size", type=positive_triple, metavar="Å|Z,Y,X", help="the mask's voxel size in Å, when its header has none")
+    p.add_argument("--pixel-size", type=pixel_size, metavar="Å|Z,Y,X", help="the mask's voxel size in Å, when its header has none")
     p.add_argument("--soft-edge", type=non_negative, metavar="W", help=f"the mask's soft edge width {LENGTH}, instead of its recipe's")
     p.add_argument("--edge", choices=SOFT_EDGES, default=None, help="the soft edge profile with --soft-edge (default cosine)")
     add_unit(p, "the mask's pixel size")
@@ -259,8 +260,7 @@ def run_apply(args):
 
 def write_map(args, recipe, data, voxel_size, origin, what="a masked map"):
     """Write a masked map (not a mask: no volume, no edge check) and its recipe, then one line about them."""
-    write_volume(args.output, data, voxel_size=voxel_size, origin=origin, overwrite=args.force)
-    sidecar = save_recipe(args.output, recipe, data)
+    sidecar = write_with_recipe(args.output, data, recipe, voxel_size=voxel_size, origin=origin, overwrite=args.force)
     print(f"wrote {args.output} ({'x'.join(map(str, data.shape))} voxels, {what}) and its recipe {sidecar}")
 
 

@@ -10,6 +10,9 @@ import os
 
 import numpy as np
 
+# Below this many voxels the threads cost more than they save.
+PARALLEL_VOXELS = 1 << 19
+
 
 def nonzero_block(mask, margin: int = 0) -> tuple[slice, ...] | None:
     """The smallest block holding every non-zero voxel, grown by ``margin``; None if all zero.
@@ -61,6 +64,29 @@ def row_slabs(block, voxels: int):
     rows = max(1, voxels // max(1, plane))
     for start in range(block[0].start, block[0].stop, rows):
         yield (slice(start, min(start + rows, block[0].stop)),) + tuple(block[1:])
+
+
+def in_slabs(block, voxels: int, work) -> None:
+    """Call ``work(slab)`` for the :func:`row_slabs` of ``block``, on every CPU when the block is large.
+
+    The slabs do not overlap; ``work`` must write nothing outside its own slab.
+
+    >>> seen = []
+    >>> in_slabs((slice(0, 4), slice(0, 2)), 4, lambda slab: seen.append(slab[0].start))
+    >>> sorted(seen)
+    [0, 2]
+    """
+    parts = list(row_slabs(block, voxels))
+    voxels_in_all = math.prod(s.stop - s.start for s in block)
+    workers = min(worker_count(), len(parts)) if voxels_in_all >= PARALLEL_VOXELS else 1
+    if workers <= 1:
+        for part in parts:
+            work(part)
+        return
+    from concurrent.futures import ThreadPoolExecutor  # imported on use: the command line starts faster
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(work, parts))
 
 
 def worker_count() -> int:

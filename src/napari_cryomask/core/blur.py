@@ -7,11 +7,11 @@ half-computed for masks that are mirror-symmetric; the values are bit-identical 
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 from .blocks import grown_slice, nonzero_block, pieces, worker_count
+from .limits import require_kernel_fits
 
 # SciPy's default truncation, in sigmas, as cryoCAT blurs.
 TRUNCATE = 4.0
@@ -37,6 +37,8 @@ def gaussian_pass(source, out, blocks, axis: int, sigma_px: float) -> None:
         for block in blocks:
             run(block)
         return
+    from concurrent.futures import ThreadPoolExecutor  # imported on use: the command line starts faster
+
     with ThreadPoolExecutor(workers) as pool:
         list(pool.map(run, blocks))
 
@@ -45,6 +47,8 @@ def gaussian_pass(source, out, blocks, axis: int, sigma_px: float) -> None:
 _PARALLEL_VOXELS = 1 << 19
 _SLAB_VOXELS = 1 << 16
 _MAX_SLABS = 16
+# Copying a filtered line into place costs a fraction of filtering it again (SciPy's pass has 17-25 taps).
+_MOST_DISTINCT = 0.6
 
 
 def _pass_block(core, axis, reach, shape) -> tuple[slice, ...]:
@@ -125,7 +129,28 @@ def _mirror(out, block, axes, keep_low=()) -> None:
         low, high = list(part), list(part)
         low[axis] = slice(span.start, span.start + count)
         high[axis] = slice(span.stop - count, span.stop)
-        out[tuple(high)] = np.flip(out[tuple(low)], axis)
+        _copy(out, tuple(high), tuple(low), axis)
+
+
+def _copy(out, target, source, flip_axis) -> None:
+    """``out[target] = out[source]`` reversed along ``flip_axis``, in slabs across another axis on every CPU."""
+    others = [a for a in range(out.ndim) if a != flip_axis]
+    voxels = math.prod(s.stop - s.start for s in target)
+    workers = worker_count() if others and voxels >= _PARALLEL_VOXELS else 1
+    if workers <= 1:
+        out[target] = np.flip(out[source], flip_axis)
+        return
+    split = max(others, key=lambda a: target[a].stop - target[a].start)
+
+    def run(piece):
+        t, s = list(target), list(source)
+        t[split] = s[split] = piece
+        out[tuple(t)] = np.flip(out[tuple(s)], flip_axis)
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(run, pieces(target[split], workers)))
 
 
 def _low_half(span: slice) -> slice:
@@ -133,7 +158,7 @@ def _low_half(span: slice) -> slice:
     return slice(span.start, span.start + (span.stop - span.start + 1) // 2)
 
 
-def gaussian_blur(mask, sigma_px: float, *, in_place: bool = False) -> np.ndarray:
+def gaussian_blur(mask, sigma_px: float, *, in_place: bool = False, within=None) -> np.ndarray:
     """Gaussian blur as cryoCAT's ``add_gaussian`` does it, computed only where it can be non-zero.
 
     Equal, bit for bit, to ``scipy.ndimage.gaussian_filter(mask, sigma, mode="nearest",
@@ -144,10 +169,12 @@ def gaussian_blur(mask, sigma_px: float, *, in_place: bool = False) -> np.ndarra
     CPUs. A mask that reads the same backwards along an axis (a centred sphere, cylinder or
     unrotated ellipsoid) keeps that symmetry exactly through every pass, since the kernel pairs
     the values on both sides before it sums them; only half of it along such axes is computed,
-    and the other half copied.
+    and the other half copied. The first pass of a binary mask filters each distinct line once:
+    SciPy filters every line on its own, so equal lines give equal results.
 
     With ``in_place=True`` a float32 ``mask`` is overwritten by the result (the same values),
-    which saves allocating a second array of the box.
+    which saves allocating a second array of the box. ``within`` (a block, one slice per axis)
+    says that every non-zero voxel lies in it, which saves a scan of the whole box.
 
     Examples
     --------
@@ -155,35 +182,174 @@ def gaussian_blur(mask, sigma_px: float, *, in_place: bool = False) -> np.ndarra
     >>> round(float(gaussian_blur(m, 1).sum()), 4)
     1.0
     """
-    sigma_px = float(sigma_px)
-    if not math.isfinite(sigma_px) or sigma_px < 0:
-        raise ValueError(f"sigma must be zero or positive, got {sigma_px!r}")
+    sigma_px = _checked_sigma(sigma_px)
+    require_kernel_fits(f"sigma {sigma_px:g}", sigma_px, np.shape(mask))
     if in_place and not (isinstance(mask, np.ndarray) and mask.dtype == np.float32 and mask.flags.writeable):
         raise ValueError("in_place needs a writeable float32 array")
     mask = np.asarray(mask, dtype=np.float32)
     if sigma_px == 0:
         return mask if in_place else mask.copy()
-    reach = int(TRUNCATE * sigma_px + 0.5)
-    core = nonzero_block(mask)
+    region = _region(within, mask)
     # In place, every non-zero voxel lies in a block the passes below rewrite.
     out = mask if in_place else np.zeros(mask.shape, np.float32)
-    if core is None:
+    if region is None:
         return out
-    inside = mask[core]
+    values = mask[region]
+    ones = values == 1
+    # Counting non-zero bit patterns is fast; a -0.0 counts, which only makes the mask non-binary here.
+    binary = np.count_nonzero(ones) == np.count_nonzero(values.view(np.uint32))
+    _blur(out, ones if binary else values != 0, region, sigma_px, None if binary else mask)
+    return out
+
+
+def blur_binary(box_shape, inside, block, sigma_px: float) -> np.ndarray:
+    """:func:`gaussian_blur` of the binary mask that is ``inside`` (booleans) in ``block`` and 0 elsewhere.
+
+    The same values as blurring the whole float32 box, without making it first.
+
+    >>> inside = np.ones((1, 1, 1), bool)
+    >>> m = blur_binary((9, 9, 9), inside, (slice(4, 5),) * 3, 1)
+    >>> bool(np.array_equal(m, gaussian_blur(np.pad(inside, 4).astype(np.float32), 1)))
+    True
+    """
+    sigma_px = _checked_sigma(sigma_px)
+    block = tuple(slice(*s.indices(n)[:2]) for s, n in zip(block, box_shape))
+    inside = np.asarray(inside, dtype=bool)
+    if inside.shape != tuple(s.stop - s.start for s in block):
+        raise ValueError(f"inside has shape {inside.shape} but the block has shape {tuple(s.stop - s.start for s in block)}")
+    out = np.zeros(tuple(box_shape), np.float32)
+    if sigma_px == 0:
+        out[block] = inside
+    else:
+        _blur(out, inside, block, sigma_px, None)
+    return out
+
+
+def _checked_sigma(sigma_px) -> float:
+    sigma_px = float(sigma_px)
+    if not math.isfinite(sigma_px) or sigma_px < 0:
+        raise ValueError(f"sigma must be zero or positive, got {sigma_px!r}")
+    return sigma_px
+
+
+def _region(within, mask):
+    """``within`` as step-1 slices inside the box (the whole box when None); None when it is empty."""
+    if within is None:
+        return nonzero_block(mask)
+    if len(within) != mask.ndim:
+        raise ValueError(f"within must be one slice per axis ({mask.ndim}), got {within!r}")
+    within = tuple(slice(*s.indices(n)[:2]) for s, n in zip(within, mask.shape))
+    return None if any(s.start >= s.stop for s in within) else within
+
+
+def _blur(out, nonzero, region, sigma_px, source) -> None:
+    """Blur into ``out`` the mask whose non-zero voxels are ``nonzero`` (booleans) in ``region``.
+
+    ``source`` is the float32 mask of the whole box, or None for a binary mask, which then is
+    ``nonzero`` itself. ``out`` holds zeros outside the blocks the passes write, or is ``source``.
+    """
+    ndim = out.ndim
+    reach = int(TRUNCATE * sigma_px + 0.5)
+    projections = {}
+    for s in range(ndim):
+        for t in range(s + 1, ndim):
+            projections[s, t] = np.any(nonzero, axis=tuple(a for a in range(ndim) if a not in (s, t)))
+    found = _projected_block(projections, ndim) if ndim > 1 else nonzero_block(nonzero)
+    if found is None:
+        return
+    core = tuple(slice(r.start + f.start, r.start + f.stop) for r, f in zip(region, found))
+    nonzero = nonzero[found]
     planes = {}
-    for s in range(mask.ndim):
-        for t in range(s + 1, mask.ndim):
-            planes[s, t] = np.any(inside, axis=tuple(a for a in range(mask.ndim) if a not in (s, t)))
-            planes[t, s] = planes[s, t].T
-    mirrored = _mirror_axes(inside, core, reach, mask.shape)
-    source, block = mask, None
-    for axis in range(mask.ndim):
+    for (s, t), plane in projections.items():
+        planes[s, t] = plane[found[s], found[t]]
+        planes[t, s] = planes[s, t].T
+    # Equal values are equal non-zero patterns in a binary mask, which are cheaper to compare.
+    mirrored = _mirror_axes(nonzero if source is None else source[core], core, reach, out.shape)
+    block = None
+    for axis in range(ndim):
         if block is not None and axis in mirrored:
             # This pass reads whole lines along its axis; the last one made only their low half.
             _mirror(out, block, [axis], keep_low=[a for a in mirrored if a != axis])
-        block = _pass_block(core, axis, reach, mask.shape)
+        block = _pass_block(core, axis, reach, out.shape)
         halves = {a: _low_half(block[a]) for a in mirrored if a != axis}
-        gaussian_pass(source, out, _blur_blocks(planes, core, axis, reach, mask.shape, halves), axis, sigma_px)
-        source = out
-    _mirror(out, block, [a for a in mirrored if a != mask.ndim - 1])
-    return out
+        if axis == 0 and source is None and ndim > 1 and _distinct_lines_pass(nonzero, core, out, block, halves, sigma_px):
+            continue
+        reads = source if axis == 0 else out
+        if reads is None:
+            # A binary mask filtered in place: out is zero around core, and every voxel of core is
+            # rewritten by a pass or a mirror copy.
+            out[core] = nonzero
+            reads = out
+        gaussian_pass(reads, out, _blur_blocks(planes, core, axis, reach, out.shape, halves), axis, sigma_px)
+    _mirror(out, block, [a for a in mirrored if a != ndim - 1])
+
+
+def _projected_block(projections, ndim):
+    """The non-zero block of an array from its projections onto pairs of axes; None if all zero."""
+    ranges = []
+    for axis in range(ndim):
+        other = 1 if axis == 0 else 0
+        plane = projections[min(axis, other), max(axis, other)]
+        hits = np.flatnonzero(np.any(plane, axis=1 if axis < other else 0))
+        if hits.size == 0:
+            return None
+        ranges.append(slice(int(hits[0]), int(hits[-1]) + 1))
+    return tuple(ranges)
+
+
+def _distinct_lines_pass(nonzero, core, out, block, halves, sigma_px) -> bool:
+    """The first pass of a binary mask: each distinct line along axis 0 filtered once, then copied.
+
+    ``nonzero`` is the mask in ``core``; the lines are those of ``block`` within ``halves``. A line
+    with a single run of ones is named by where the run starts and how long it is; a line with
+    several runs is filtered on its own. Returns False, having written nothing, when too many
+    lines differ for copying them to cost less than filtering them all.
+    """
+    from scipy import ndimage
+
+    lines = tuple(halves.get(a, block[a]) for a in range(1, nonzero.ndim))
+    local = (slice(None),) + tuple(slice(s.start - c.start, s.stop - c.start) for s, c in zip(lines, core[1:]))
+    values = nonzero[local]
+    length = values.shape[0]
+    _, representative, inverse = np.unique(_line_keys(values), return_index=True, return_inverse=True)
+    if len(representative) > _MOST_DISTINCT * inverse.size:
+        return False
+    # Distinct lines in the rows of an array of their own, as long as the pass block along axis 0.
+    span = block[0]
+    distinct = np.zeros((len(representative), span.stop - span.start), np.float32)
+    offset = core[0].start - span.start
+    distinct[:, offset:offset + length] = values[(slice(None),) + np.unravel_index(representative, values.shape[1:])].T
+    ndimage.gaussian_filter1d(distinct, sigma_px, axis=1, output=distinct, mode="nearest", truncate=TRUNCATE)
+    filtered = np.ascontiguousarray(distinct.T)
+    inverse = inverse.reshape(values.shape[1:])
+
+    def write(planes):
+        for i in planes:
+            np.take(filtered[i], inverse, out=out[(span.start + i,) + lines], mode="clip")
+
+    planes = range(span.stop - span.start)
+    workers = min(worker_count(), len(planes)) if inverse.size * len(planes) >= _PARALLEL_VOXELS else 1
+    if workers <= 1:
+        write(planes)
+        return True
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(write, [planes[i::workers] for i in range(workers)]))
+    return True
+
+
+def _line_keys(values) -> np.ndarray:
+    """One key per line along axis 0 of a boolean array, equal only for equal lines: its bits packed.
+
+    Planes are packed one at a time into bytes (a whole-array ``np.packbits`` or ``argmax``
+    along axis 0 reads the array across its memory order and costs several times more).
+    """
+    length = values.shape[0]
+    packed = np.zeros(((length + 7) // 8,) + values.shape[1:], np.uint8)
+    shifted = np.empty(values.shape[1:], np.uint8)
+    for i in range(length):
+        np.left_shift(values[i].view(np.uint8), i % 8, out=shifted)
+        np.bitwise_or(packed[i // 8], shifted, out=packed[i // 8])
+    rows = np.ascontiguousarray(packed.reshape(len(packed), -1).T)
+    return rows.view(np.dtype((np.void, rows.shape[1]))).ravel()

@@ -8,6 +8,7 @@ import numpy as np
 
 from .blocks import grow_block, nonzero_block, row_slabs
 from .edges import check_edge, edge_reach, soft_edge
+from .limits import require_fit
 
 # Voxels of a mask made at a time, so that its temporary arrays stay small.
 _SLAB_VOXELS = 1 << 16
@@ -96,5 +97,6 @@ def soften(mask, edge: str = "cosine", width_px: float = 0.0, threshold: float =
     [1.0, 1.0, 1.0, 0.854, 0.5, 0.146, 0.0, 0.0]
     """
     edge, width_px = check_edge(edge, width_px)
+    require_fit("the softened mask", np.shape(mask), copies=2.25)  # the distance, the result, the binary mask
     binary = np.asarray(mask) >= threshold
     return BlockDistance(binary, margin=math.ceil(edge_reach(edge, width_px)) + 1).mask(0.0, edge, width_px)

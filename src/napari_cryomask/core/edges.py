@@ -27,6 +27,8 @@ def check_edge(edge: str, width_px: float) -> tuple[str, float]:
         raise ValueError(f"edge width must be zero or a positive number of voxels, got {width_px!r}")
     if edge == "none" or width_px == 0:
         return "none", 0.0
+    if edge == "gaussian" and not math.isfinite(GAUSSIAN_CUTOFF * width_px):
+        raise ValueError(f"edge width {width_px:g} voxels is too large: a Gaussian edge reaches {GAUSSIAN_CUTOFF:g} widths")
     return edge, width_px
 
 

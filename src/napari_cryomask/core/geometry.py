@@ -28,7 +28,10 @@ def as_triple(value, name: str) -> tuple[float, float, float]:
     >>> as_triple(4, "radii")
     (4.0, 4.0, 4.0)
     """
-    values = np.atleast_1d(np.asarray(value, dtype=float)).ravel()
+    try:
+        values = np.atleast_1d(np.asarray(value, dtype=float)).ravel()
+    except (OverflowError, TypeError, ValueError):
+        raise ValueError(f"{name} must be one number or three (z, y, x) within the range of floats, got {value!r}") from None
     if values.size == 1:
         values = np.repeat(values, 3)
     if values.size != 3:
@@ -134,14 +137,15 @@ def block_offsets(block, center):
     return axes[0][:, None, None], axes[1][None, :, None], axes[2][None, None, :]
 
 
-def object_coordinates(block, center, angles):
+def object_coordinates(block, center, rotation):
     """Coordinates ``(uz, uy, ux)`` of the voxels of ``block`` in the object's own frame.
 
+    ``rotation`` is Euler angles or a matrix from :func:`rotation_matrix` (None: no rotation).
     Without rotation these are open grids that broadcast to the block; with rotation they are
     full float32 arrays: ``u = Mᵀ (v - c)``, the inverse of the object's active rotation.
     """
     dz, dy, dx = block_offsets(block, center)
-    if not is_rotation(angles):
+    if rotation is None or (np.ndim(rotation) != 2 and not is_rotation(rotation)):
         return dz, dy, dx
-    m = rotation_matrix(angles).astype(np.float32)
+    m = np.asarray(rotation if np.ndim(rotation) == 2 else rotation_matrix(rotation), dtype=np.float32)
     return tuple(m[0, i] * dz + m[1, i] * dy + m[2, i] * dx for i in range(3))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .blocks import in_slabs
+
 
 def _checked(masks) -> list[np.ndarray]:
     masks = list(masks)
@@ -28,17 +30,49 @@ def _checked(masks) -> list[np.ndarray]:
     return arrays
 
 
+def _blockwise(arrays, combine) -> np.ndarray:
+    """A float32 array made by ``combine(out, parts)`` on slabs of the box, on every CPU.
+
+    The output is allocated once and never zeroed first; the arithmetic, and so every value,
+    is that of the same operations on the whole arrays.
+    """
+    shape = arrays[0].shape
+    out = np.empty(shape, np.float32)
+    if out.ndim == 0:
+        combine(out, arrays)
+        return out
+    whole = tuple(slice(0, n) for n in shape)
+    in_slabs(whole, _SLAB_VOXELS, lambda slab: combine(out[slab], [a[slab] for a in arrays]))
+    return out
+
+
+# Voxels of the output made at a time: few slabs for the threads, small enough to share the work.
+_SLAB_VOXELS = 1 << 18
+
+
+def _sum(out, parts) -> None:
+    np.add(parts[0], np.float32(0), out=out)
+    for a in parts[1:]:
+        out += a
+
+
+def _product(out, parts) -> None:
+    out[...] = 1
+    for a in parts:
+        out *= a
+
+
+def _clip(out):
+    np.clip(out, 0, 1, out=out)
+
+
 def union(masks) -> np.ndarray:
     """Union: sum clipped to [0, 1].
 
     >>> union([np.array([0, 1.0]), np.array([0.5, 0.5])])
     array([0.5, 1. ], dtype=float32)
     """
-    arrays = _checked(masks)
-    out = np.zeros(arrays[0].shape, np.float32)
-    for a in arrays:
-        out += a
-    return np.clip(out, 0, 1, out=out)
+    return _blockwise(_checked(masks), lambda out, parts: (_sum(out, parts), _clip(out)))
 
 
 def intersection(masks) -> np.ndarray:
@@ -47,11 +81,14 @@ def intersection(masks) -> np.ndarray:
     >>> intersection([np.array([0, 1.0]), np.array([0.5, 0.5])])
     array([0. , 0.5], dtype=float32)
     """
-    arrays = _checked(masks)
-    out = np.ones(arrays[0].shape, np.float32)
-    for a in arrays:
-        out *= a
-    return np.clip(out, 0, 1, out=out)
+    return _blockwise(_checked(masks), lambda out, parts: (_product(out, parts), _clip(out)))
+
+
+def _subtract(out, parts) -> None:
+    out[...] = parts[0]
+    for a in parts[1:]:
+        out -= a
+    _clip(out)
 
 
 def subtraction(masks) -> np.ndarray:
@@ -60,11 +97,17 @@ def subtraction(masks) -> np.ndarray:
     >>> subtraction([np.array([1.0, 1.0]), np.array([True, False])])
     array([0., 1.], dtype=float32)
     """
-    arrays = _checked(masks)
-    out = arrays[0].astype(np.float32)
-    for a in arrays[1:]:
-        out -= a
-    return np.clip(out, 0, 1, out=out)
+    return _blockwise(_checked(masks), _subtract)
+
+
+def _difference(out, parts) -> None:
+    _sum(out, parts)
+    _clip(out)
+    both = np.empty_like(out)
+    _product(both, parts)
+    _clip(both)
+    out -= both
+    _clip(out)
 
 
 def difference(masks) -> np.ndarray:
@@ -73,8 +116,7 @@ def difference(masks) -> np.ndarray:
     >>> difference([np.array([0, 1.0, 1.0]), np.array([0, 0, 1.0])])
     array([0., 1., 0.], dtype=float32)
     """
-    out = union(masks) - intersection(masks)
-    return np.clip(out, 0, 1, out=out)
+    return _blockwise(_checked(masks), _difference)
 
 
 OPERATIONS = {"union": union, "intersection": intersection, "subtraction": subtraction, "difference": difference}

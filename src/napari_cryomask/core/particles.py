@@ -46,6 +46,7 @@ import numpy as np
 from .blocks import nonzero_block, worker_count
 from .edges import check_edge, edge_reach
 from .geometry import as_triple, box_shape_of, region_slices, rotation_matrix
+from .limits import require_fit
 from .shapes import make_solid, render_solid
 from .solids import Sphere
 
@@ -115,6 +116,7 @@ class Placement:
         region = region_slices(region, self.box_shape)
         shape = tuple(s.stop - s.start for s in region)
         if out is None:
+            require_fit("region", shape, self.dtype)
             out = np.zeros(shape, self.dtype)
         elif out.shape != shape or out.dtype != self.dtype:
             raise ValueError(f"out must be {self.dtype} of shape {shape}, got {out.dtype} of shape {out.shape}")
@@ -143,6 +145,7 @@ class Placement:
         two); labels keep :data:`SLAB_BYTES` slabs, the bound on their scratch. Every voxel's value is
         the same whatever the cut.
         """
+        require_fit("box_shape", self.box_shape, self.dtype)
         out = np.zeros(self.box_shape, self.dtype)
         workers = workers or worker_count()
         if self.ids is None:

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .blocks import row_slabs
+from .blocks import in_slabs
 from .edges import check_edge, edge_reach, soft_edge
 from .geometry import (
     as_triple,
@@ -23,6 +23,7 @@ from .geometry import (
     region_slices,
     rotation_matrix,
 )
+from .limits import require_fit
 from .solids import SOLIDS
 
 SHAPES = tuple(SOLIDS)
@@ -54,31 +55,99 @@ def render_solid(solid, box_shape, *, center=None, angles=None, thickness=None, 
     """Mask of an already built solid; see :func:`shape_mask`."""
     box_shape = box_shape_of(box_shape)
     edge, edge_width_px = check_edge(edge, edge_width_px)
-    center = center_of(center, box_shape)
-    if thickness is not None:
-        thickness = float(thickness)
-        if not math.isfinite(thickness) or thickness <= 0:
-            raise ValueError(f"thickness must be a positive length, got {thickness!r}")
     region = region_slices(region, box_shape)
+    require_fit("box_shape", tuple(s.stop - s.start for s in region))
+    center = center_of(center, box_shape)
+    thickness = _checked_thickness(thickness)
     out = np.zeros(tuple(s.stop - s.start for s in region), np.float32)
 
     reach = edge_reach(edge, edge_width_px)
-    matrix = rotation_matrix(angles) if is_rotation(angles) else None
-    half = [h + reach for h in solid.half_extent(matrix)]
-    block = bounding_block(center, half, box_shape, region)
+    block = solid_block(solid, box_shape, center=center, angles=angles, edge=edge, edge_width_px=edge_width_px, region=region)
     if any(s.start >= s.stop for s in block) or getattr(solid, "empty", False):
         return out
+    matrix = rotation_matrix(angles) if is_rotation(angles) else None
+
     # Each voxel's value depends on its own coordinates only, so slabs of the block give the
     # same values as the whole block while their temporary arrays stay small.
-    for slab in row_slabs(block, _SLAB_VOXELS):
+    def fill(slab):
         target = tuple(slice(b.start - r.start, b.stop - r.start) for b, r in zip(slab, region))
-        out[target] = _solid_values(solid, slab, center, angles, thickness, edge, edge_width_px, reach)
+        out[target] = _solid_values(solid, slab, center, matrix, thickness, edge, edge_width_px, reach)
+
+    hard = thickness is None and edge == "none"
+    in_slabs(block, getattr(solid, "inside_slab_voxels", _SLAB_VOXELS) if hard else _SLAB_VOXELS, fill)
     return out
 
 
-def _solid_values(solid, block, center, angles, thickness, edge, edge_width_px, reach):
-    """Mask values of ``solid`` in ``block``: 1 inside, the soft edge outside, shell cut out."""
-    u = object_coordinates(block, center, angles)
+def solid_inside(solid, box_shape, *, center=None, angles=None, thickness=None):
+    """The hard mask of ``solid`` as booleans in the block it reaches, and that block.
+
+    The same voxels as :func:`render_solid` without an edge, without making the whole box.
+
+    >>> inside, block = solid_inside(make_solid("sphere", radius=1), 8)
+    >>> int(inside.sum()), block
+    (7, (slice(3, 6, None), slice(3, 6, None), slice(3, 6, None)))
+    """
+    box_shape = box_shape_of(box_shape)
+    center = center_of(center, box_shape)
+    thickness = _checked_thickness(thickness)
+    block = solid_block(solid, box_shape, center=center, angles=angles)
+    inside = np.zeros(tuple(max(0, s.stop - s.start) for s in block), bool)
+    if inside.size == 0 or getattr(solid, "empty", False):
+        return inside, block
+    matrix = rotation_matrix(angles) if is_rotation(angles) else None
+
+    def fill(slab):
+        target = tuple(slice(b.start - r.start, b.stop - r.start) for b, r in zip(slab, block))
+        inside[target] = _solid_values(solid, slab, center, matrix, thickness, "none", 0.0, 0.0)
+
+    in_slabs(block, getattr(solid, "inside_slab_voxels", _SLAB_VOXELS) if thickness is None else _SLAB_VOXELS, fill)
+    return inside, block
+
+
+def shape_inside(box_shape, shape: str, *, center=None, angles=None, thickness=None, **sizes):
+    """:func:`solid_inside` of the solid :func:`make_solid` builds from ``shape`` and ``sizes``."""
+    return solid_inside(make_solid(shape, **sizes), box_shape, center=center, angles=angles, thickness=thickness)
+
+
+def _checked_thickness(thickness):
+    if thickness is None:
+        return None
+    thickness = float(thickness)
+    if not math.isfinite(thickness) or thickness <= 0:
+        raise ValueError(f"thickness must be a positive length, got {thickness!r}")
+    return thickness
+
+
+def solid_block(solid, box_shape, *, center=None, angles=None, edge="none", edge_width_px=0.0, region=None):
+    """The block of the box outside which the mask of ``solid`` is zero (it may be empty).
+
+    >>> solid_block(make_solid("sphere", radius=3), 16, center=(8, 8, 2))
+    (slice(5, 12, None), slice(5, 12, None), slice(0, 6, None))
+    """
+    box_shape = box_shape_of(box_shape)
+    center = center_of(center, box_shape)
+    matrix = rotation_matrix(angles) if is_rotation(angles) else None
+    reach = edge_reach(edge, edge_width_px)
+    half = [h + reach for h in solid.half_extent(matrix)]
+    return bounding_block(center, half, box_shape, region_slices(region, box_shape))
+
+
+def shape_block(box_shape, shape: str, *, center=None, angles=None, edge="none", edge_width_px=0.0, region=None, **sizes):
+    """The block outside which :func:`shape_mask` with the same arguments is zero.
+
+    >>> shape_block(32, "cylinder", radius=4, height=10)
+    (slice(11, 22, None), slice(12, 21, None), slice(12, 21, None))
+    """
+    return solid_block(make_solid(shape, **sizes), box_shape, center=center, angles=angles, edge=edge,
+                       edge_width_px=edge_width_px, region=region)
+
+
+def _solid_values(solid, block, center, matrix, thickness, edge, edge_width_px, reach):
+    """Mask values of ``solid`` in ``block``: 1 inside, the soft edge outside, shell cut out.
+
+    ``matrix`` is the solid's rotation, or None.
+    """
+    u = object_coordinates(block, center, matrix)
     block_shape = tuple(s.stop - s.start for s in block)
     inside = np.broadcast_to(solid.inside(*u), block_shape)
     if thickness is None and edge == "none":

@@ -28,6 +28,37 @@ def _rho2(uy, ux):
     return uy * uy + ux * ux
 
 
+def _open_grids(uz, uy, ux) -> bool:
+    """True for the open grids of an unrotated block: shapes (z, 1, 1), (1, y, 1) and (1, 1, x)."""
+    return (np.ndim(uz) == np.ndim(uy) == np.ndim(ux) == 3
+            and np.shape(uz)[1:] == (1, 1) and np.shape(uy)[::2] == (1, 1) and np.shape(ux)[:2] == (1, 1))
+
+
+def _sorted_distinct(values) -> np.ndarray:
+    """``np.unique(values)``, which without its return options imports ``numpy.ma`` (a tenth of the start-up)."""
+    ordered = np.sort(values, axis=None)
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+def _largest_passing(rows, values, limit):
+    """For each of ``rows``, the largest of the sorted float32 ``values`` with ``row + value <= limit``.
+
+    ``-inf`` where none passes. ``row + value`` grows with ``value`` (rounding is monotonic), so
+    a bisection over ``values`` finds it with the same float32 sums the whole test makes.
+    """
+    lo = np.full(rows.shape, -1, np.intp)
+    hi = np.full(rows.shape, len(values) - 1, np.intp)
+    while True:
+        open_ = lo < hi
+        if not open_.any():
+            break
+        mid = (lo + hi + 1) // 2
+        passes = rows + values[mid] <= limit
+        lo = np.where(open_ & passes, mid, lo)
+        hi = np.where(open_ & ~passes, mid - 1, hi)
+    return np.where(lo >= 0, values[np.maximum(lo, 0)], np.float32(-np.inf))
+
+
 def _box_sdf_2d(a, b):
     """Signed distance for ``max(a, b) <= 0`` where ``a`` and ``b`` are axis-aligned offsets."""
     outside = np.sqrt(np.maximum(a, 0) ** 2 + np.maximum(b, 0) ** 2)
@@ -53,6 +84,9 @@ def _revolved_extent(radius, height, matrix):
 class Sphere:
     radius: float
 
+    # Voxels its inside test takes at a time: it makes no temporary array of that size.
+    inside_slab_voxels = 1 << 20
+
     def __post_init__(self):
         _positive(self.radius, "radius")
 
@@ -60,7 +94,14 @@ class Sphere:
         return (self.radius,) * 3
 
     def inside(self, uz, uy, ux):
-        return uz * uz + uy * uy + ux * ux <= np.float32(self.radius) ** 2
+        limit = np.float32(self.radius) ** 2
+        if not _open_grids(uz, uy, ux):
+            return uz * uz + uy * uy + ux * ux <= limit
+        # The same float32 test, row by row: (uz² + uy²) + ux² grows with ux², so each row
+        # keeps the ux² up to the largest one that passes, found by bisection.
+        rows = uz * uz + uy * uy
+        squares = ux * ux
+        return squares <= _largest_passing(rows, _sorted_distinct(squares), limit)
 
     def sdf(self, uz, uy, ux, band=None, inside_band=None):
         return np.sqrt(uz * uz + uy * uy + ux * ux) - np.float32(self.radius)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .geometry import as_triple
@@ -38,6 +40,8 @@ def otsu_threshold(density, bins: int = 256) -> float:
     lo, hi = float(v.min()), float(v.max())
     if lo == hi:
         return lo
+    if hi - lo > float(np.finfo(np.float32).max):
+        v = v.astype(np.float64)  # the range (a map holding ±3e38) overflows float32's histogram
     counts, edges = np.histogram(v, bins=bins, range=(lo, hi))
     centers = (edges[:-1] + edges[1:]) / 2
     w0 = np.cumsum(counts)[:-1].astype(np.float64)
@@ -58,7 +62,10 @@ def mass_threshold(density, mass_kda: float, voxel_size=(1.0, 1.0, 1.0)) -> floa
     if not mass_kda > 0:
         raise ValueError(f"mass must be positive (kDa), got {mass_kda!r}")
     vz, vy, vx = as_triple(voxel_size, "voxel_size")
-    n = int(round(volume_for_mass(mass_kda) / (vz * vy * vx)))
+    voxels = volume_for_mass(mass_kda) / (vz * vy * vx)
+    if not math.isfinite(voxels):
+        raise ValueError(f"mass {mass_kda:g} kDa is more than any map can hold ({voxels:g} voxels)")
+    n = int(round(voxels))
     v = np.sort(finite_values(density))[::-1]
     if n < 1:
         return float(v[0])

@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import math
 
-import cc3d
 import numpy as np
 
 from .blocks import nonzero_block, slabs
 from .blur import gaussian_pass
 from .distance import BlockDistance, mask_margin, outside_distance
-from .edges import check_edge
+from .edges import check_edge, edge_reach
 from .geometry import as_triple
+from .limits import require_fit, require_kernel_fits
 
 # A Gaussian whose transfer function falls to 0.5 at spatial frequency f has
 # sigma = sqrt(ln 2 / 2) / (pi f).
@@ -47,6 +47,14 @@ def lowpass(density, resolution_A: float, voxel_size=(1.0, 1.0, 1.0)) -> np.ndar
     """
     if not resolution_A > 0:
         raise ValueError(f"lowpass resolution must be positive (Å), got {resolution_A!r}")
+    spacing = as_triple(voxel_size, "voxel_size")
+    if not resolution_A >= max(spacing):
+        raise ValueError(f"lowpass {resolution_A:g} Å is finer than the voxel size ({max(spacing):g} Å): there is nothing to filter")
+    coarsest = max(np.shape(density)) * min(spacing) / _SIGMA_PER_RESOLUTION
+    require_kernel_fits(
+        f"lowpass {resolution_A:g} Å", _SIGMA_PER_RESOLUTION * resolution_A / min(spacing), np.shape(density),
+        use=f"a resolution of at most {coarsest:.4g} Å",
+    )
     d = np.asarray(density, dtype=np.float32)
     finite = np.isfinite(d)
     if not finite.all():
@@ -70,24 +78,46 @@ def largest_regions(binary, n_regions: int = 1) -> np.ndarray:
     >>> largest_regions(b, 2).astype(int)
     array([[[0, 0, 1, 1, 0, 1, 1]]])
     """
+    binary = np.asarray(binary, dtype=bool)
+    kept, block = largest_regions_block(binary, n_regions)
+    out = np.zeros(binary.shape, bool)
+    if block is not None:
+        out[block] = kept
+    return out
+
+
+def largest_regions_block(binary, n_regions: int = 1):
+    """:func:`largest_regions` as booleans in the block of ``binary``'s True voxels, and that block.
+
+    ``(None, None)`` when ``binary`` has no True voxel.
+
+    >>> b = np.zeros((5, 5, 5), bool); b[1, 1, 1:3] = b[3, 3, 3] = True
+    >>> kept, block = largest_regions_block(b)
+    >>> int(kept.sum()), block
+    (2, (slice(1, 4, None), slice(1, 4, None), slice(1, 4, None)))
+    """
     if int(n_regions) != n_regions or n_regions < 1:
         raise ValueError(f"n_regions must be a whole number ≥ 1, got {n_regions!r}")
     binary = np.asarray(binary, dtype=bool)
     block = nonzero_block(binary)
     if block is None:
-        return binary.copy()
+        return None, None
+    import cc3d  # imported on use, as the command line needs it only for tight masks
+
     # cc3d numbers regions in scan order, as scipy.ndimage.label does, so ties break the same
     # way; it is twice as fast and imports in a twentieth of the time.
-    labels, count = cc3d.connected_components(binary[block], connectivity=6, return_N=True)
+    inside = binary[block]
+    labels, count = cc3d.connected_components(inside, connectivity=6, return_N=True)
     if count <= n_regions:
-        return binary.copy()
-    sizes = np.bincount(labels.ravel())
+        return inside.copy(), block
+    # Counting only the labels of True voxels reads less than counting the background too.
+    sizes = np.bincount(labels[inside], minlength=count + 1)
     sizes[0] = 0
+    if n_regions == 1:
+        return labels == np.argmax(sizes), block
     keep = np.zeros(count + 1, bool)
     keep[np.argsort(-sizes, kind="stable")[: int(n_regions)]] = True
-    out = np.zeros(binary.shape, bool)
-    out[block] = keep[labels]
-    return out
+    return keep[labels], block
 
 
 def fill_holes(binary) -> np.ndarray:
@@ -139,6 +169,9 @@ class TightMask:
     """
 
     def __init__(self, density, voxel_size=(1.0, 1.0, 1.0), *, spare_px: int = 32):
+        if np.ndim(density) == 3:
+            # the low-passed map, the distance, the region labels and the mask, beside the map
+            require_fit("the map's tight mask", np.shape(density), copies=4)
         d = np.asarray(density, dtype=np.float32)
         if d.ndim != 3 or 0 in d.shape:
             raise ValueError(f"the map must be a non-empty 3D array, got shape {d.shape}")
@@ -223,6 +256,8 @@ class TightMask:
         if int(n_regions) != n_regions or n_regions < 1:
             raise ValueError(f"n_regions must be a whole number ≥ 1, got {n_regions!r}")
         edge, edge_width_px = check_edge(edge, edge_width_px)
+        if not math.isfinite(extend_px + edge_reach(edge, edge_width_px)):
+            raise ValueError(f"extend ({extend_px:g}) and soft edge ({edge_width_px:g} voxels) reach too far together")
         lowpass_A = None if not lowpass_A else float(lowpass_A)
         self._binarise(threshold, lowpass_A, int(n_regions), bool(fill_holes))
         mask = self._distance_for(extend_px, edge, edge_width_px).mask(extend_px, edge, edge_width_px)

@@ -13,7 +13,8 @@ Examples
 (4, 5, 6)
 """
 
-from napari_cryomask.io.dispatch import is_supported, read_volume, write_volume
+from napari_cryomask.io.atomic import PendingFile, atomic_write
+from napari_cryomask.io.dispatch import is_supported, read_volume, volume_encoder, write_volume
 from napari_cryomask.io.em import EM_SUFFIXES
 from napari_cryomask.io.models import MODEL_SUFFIXES, AtomicModel, is_model_file, read_model
 from napari_cryomask.io.mrc import MRC_SUFFIXES
@@ -27,11 +28,14 @@ __all__ = [
     "PARTICLE_SUFFIXES",
     "AtomicModel",
     "Particles",
+    "PendingFile",
     "Volume",
+    "atomic_write",
     "is_model_file",
     "is_supported",
     "read_model",
     "read_particles",
     "read_volume",
+    "volume_encoder",
     "write_volume",
 ]

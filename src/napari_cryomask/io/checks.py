@@ -5,6 +5,7 @@ Every error message starts with the file it is about.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from pathlib import Path
 
@@ -45,13 +46,39 @@ def existing_file(path, kind: str) -> Path:
     return path
 
 
-def volume_for_writing(data, path) -> np.ndarray:
+@contextlib.contextmanager
+def reading_errors(path, kind: str):
+    """Let only ``ValueError`` and ``OSError`` naming `path` out of a read.
+
+    A hostile file must not surface as ``MemoryError``, ``OverflowError`` or an error that does
+    not say which file it is about.
+
+    Examples
+    --------
+    >>> with reading_errors("m.mrc", "MRC"):
+    ...     1 // 0
+    Traceback (most recent call last):
+    ValueError: m.mrc: unreadable MRC file (ZeroDivisionError: integer division or modulo by zero)
+    """
+    try:
+        yield
+    except OSError:
+        raise
+    except ValueError as error:
+        if str(path) in str(error):
+            raise
+        raise ValueError(f"{path}: {error}") from error
+    except Exception as error:
+        raise ValueError(f"{path}: unreadable {kind} file ({type(error).__name__}: {error})") from error
+
+
+def volume_for_writing(data, path, *, check_finite: bool = True) -> np.ndarray:
     """Return `data` as a C-contiguous float32 ``[z, y, x]`` array ready to write.
 
     A 2D array ``[y, x]`` is taken as a single z-slice and becomes ``(1, y, x)``.
-    Integer and boolean data are converted to float32. Complex data, empty
-    arrays, other dimensionalities and values that are not finite in float32
-    (NaN, ±inf, or beyond the float32 range) are refused.
+    Integer and boolean data are converted to float32 (C-contiguous float32 data are not
+    copied). Complex data, empty arrays, other dimensionalities and (with `check_finite`)
+    values that are not finite in float32 (NaN, ±inf, or beyond the float32 range) are refused.
 
     Parameters
     ----------
@@ -59,6 +86,9 @@ def volume_for_writing(data, path) -> np.ndarray:
         2D or 3D real-valued data.
     path : str or os.PathLike
         Target file, named in error messages.
+    check_finite : bool, optional
+        Check the values here (one z-plane at a time); False when the caller checks them
+        itself, e.g. while computing header statistics.
 
     Raises
     ------
@@ -83,13 +113,21 @@ def volume_for_writing(data, path) -> np.ndarray:
         raise ValueError(f"{path}: data is empty, shape {array.shape}")
     with np.errstate(over="ignore", invalid="ignore"):
         volume = np.ascontiguousarray(array, dtype=np.float32)
-    bad = np.count_nonzero(~np.isfinite(volume))
-    if bad:
-        raise ValueError(
-            f"{path}: data has {bad} value(s) that are NaN, infinite or beyond the "
-            "float32 range; replace them (e.g. numpy.nan_to_num) before writing"
-        )
+    if check_finite:
+        for plane in volume:
+            low, high = plane.min(), plane.max()
+            if not (np.isfinite(low) and np.isfinite(high)):
+                raise not_finite(volume, path)
     return volume
+
+
+def not_finite(volume, path) -> ValueError:
+    """The error for float32 data holding NaN or infinite values, with how many there are."""
+    bad = sum(int(np.count_nonzero(~np.isfinite(plane))) for plane in volume)
+    return ValueError(
+        f"{path}: data has {bad} value(s) that are NaN, infinite or beyond the "
+        "float32 range; replace them (e.g. numpy.nan_to_num) before writing"
+    )
 
 
 def zyx_triple(value, name: str, path, *, positive: bool) -> tuple[float, float, float]:

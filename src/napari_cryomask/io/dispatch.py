@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from napari_cryomask.io.em import EM_SUFFIXES, read_em, write_em
-from napari_cryomask.io.mrc import MRC_SUFFIXES, read_mrc, write_mrc
+from napari_cryomask.io.atomic import atomic_write
+from napari_cryomask.io.em import EM_SUFFIXES, em_encoder, read_em
+from napari_cryomask.io.mrc import MRC_SUFFIXES, mrc_encoder, read_mrc
 from napari_cryomask.io.volume import Volume
 
 
@@ -46,9 +47,12 @@ def read_volume(path) -> Volume:
     ------
     FileNotFoundError
         The file does not exist.
+    OSError
+        The file cannot be read (permissions, I/O error).
     ValueError
-        Unsupported suffix, or a file that is empty, corrupt or truncated; the
-        message names the file and the problem.
+        Unsupported suffix, or a file that is empty, corrupt or truncated, or
+        whose data would not fit in memory; the message names the file and the
+        header field that is wrong. Nothing else escapes, whatever the bytes.
 
     Examples
     --------
@@ -66,9 +70,11 @@ def read_volume(path) -> Volume:
 def write_volume(path, data, voxel_size=None, origin=None, overwrite=False) -> None:
     """Write ``[z, y, x]`` data as a float32 MRC or EM map, chosen by suffix.
 
-    The write is atomic: a temporary file in the same folder is written and
-    then renamed onto `path`, so a failed write leaves an existing file intact
-    and no temporary file behind.
+    The write is atomic (:mod:`napari_cryomask.io.atomic`): a temporary file in
+    the same folder is written and then moved onto `path`, so a failed or
+    interrupted write leaves an existing file intact and no temporary file
+    behind; ``overwrite=False`` is race-free and replacing keeps the file's
+    permission bits.
 
     Parameters
     ----------
@@ -105,15 +111,25 @@ def write_volume(path, data, voxel_size=None, origin=None, overwrite=False) -> N
     >>> read_volume(target).voxel_size
     (2.62, 2.62, 2.62)
     """
-    _codec(path)[1](path, data, voxel_size=voxel_size, origin=origin, overwrite=overwrite)
+    atomic_write(path, volume_encoder(path, data, voxel_size, origin), overwrite=overwrite)
+
+
+def volume_encoder(path, data, voxel_size=None, origin=None):
+    """Check data for `path`'s format and return ``encode(stream)``, which writes the file's bytes.
+
+    For writers that manage the file themselves (:class:`~napari_cryomask.io.atomic.PendingFile`),
+    such as a mask written together with its recipe. Bad data, voxel size or origin raise
+    ``ValueError`` here, before any file is made.
+    """
+    return _codec(path)[1](path, data, voxel_size=voxel_size, origin=origin)
 
 
 def _codec(path):
     suffix = Path(path).suffix.lower()
     if suffix in MRC_SUFFIXES:
-        return read_mrc, write_mrc
+        return read_mrc, mrc_encoder
     if suffix in EM_SUFFIXES:
-        return read_em, write_em
+        return read_em, em_encoder
     supported = " ".join(MRC_SUFFIXES + EM_SUFFIXES)
     raise ValueError(
         f"{path}: unsupported file type {suffix or '(no suffix)'!r}; use one of {supported}"

@@ -45,8 +45,9 @@ import warnings
 
 import numpy as np
 
+from napari_cryomask.core.limits import require_fit
 from napari_cryomask.io.atomic import atomic_write
-from napari_cryomask.io.checks import existing_file, volume_for_writing, zyx_triple
+from napari_cryomask.io.checks import existing_file, reading_errors, volume_for_writing, zyx_triple
 from napari_cryomask.io.volume import Volume
 
 EM_SUFFIXES = (".em",)
@@ -100,7 +101,7 @@ def read_em(path) -> Volume:
     ((2, 3, 4), (11.4, 11.4, 11.4))
     """
     path = existing_file(path, "EM")
-    with open(path, "rb") as stream:
+    with reading_errors(path, "EM"), open(path, "rb") as stream:
         raw = stream.read(HEADER_BYTES)
         if len(raw) < HEADER_BYTES:
             raise ValueError(
@@ -115,12 +116,17 @@ def read_em(path) -> Volume:
                 f"{path}: truncated EM file: {nx}x{ny}x{nz} {dtype.name} needs {expected} "
                 f"data bytes, found {available}"
             )
-        payload = stream.read(expected)
+        native = dtype.newbyteorder("=")
+        require_fit(str(path), (nz, ny, nx), native, what=f"its data, {nz} x {ny} x {nx} {native.name} voxels,")
+        data = np.empty((nz, ny, nx), native)
+        if stream.readinto(memoryview(data.reshape(-1)).cast("B")) != expected:
+            raise ValueError(f"{path}: truncated EM file (it became shorter while being read)")
+    if dtype != native:
+        data.byteswap(inplace=True)
     if available > expected:
         warnings.warn(
             f"{path}: ignoring {available - expected} bytes after the EM data", stacklevel=3
         )
-    data = np.frombuffer(payload, dtype).reshape(nz, ny, nx).astype(dtype.newbyteorder("="))
 
     pixel = params[PIXEL_SIZE_PARAM]
     known = pixel > 0
@@ -174,18 +180,25 @@ def write_em(path, data, voxel_size=None, origin=None, overwrite=False) -> None:
     >>> target.stat().st_size
     768
     """
+    atomic_write(path, em_encoder(path, data, voxel_size, origin), overwrite=overwrite)
+
+
+def em_encoder(path, data, voxel_size=None, origin=None):
+    """Check what :func:`write_em` writes and return ``encode(stream)``, which writes the file.
+
+    The checks (data, voxel size, origin) and their warnings happen here, before any file is made.
+    """
     volume = volume_for_writing(data, path)
     pixel = 0 if voxel_size is None else _pixel_param(voxel_size, path)
     if origin is not None and any(zyx_triple(origin, "origin", path, positive=False)):
-        warnings.warn(f"{path}: EM files have no origin; origin {origin!r} not saved", stacklevel=3)
+        warnings.warn(f"{path}: EM files have no origin; origin {origin!r} not saved", stacklevel=4)
     header = em_header(volume.shape, pixel)
 
-    def write(temp):
-        with open(temp, "xb") as stream:
-            stream.write(header)
-            _write_data(stream, volume)
+    def encode(stream):
+        stream.write(header)
+        _write_data(stream, volume)
 
-    atomic_write(path, write, overwrite=overwrite)
+    return encode
 
 
 def em_header(shape, objectpixelsize: int = 0) -> bytes:
@@ -213,7 +226,7 @@ def em_header(shape, objectpixelsize: int = 0) -> bytes:
 def _write_data(stream, volume: np.ndarray) -> None:
     """Write the data block, one z-plane at a time, x fastest, little-endian float32."""
     for plane in volume:
-        stream.write(plane.astype("<f4", copy=False).tobytes())
+        stream.write(plane.astype("<f4", copy=False).data)
 
 
 def _parse_header(path, raw: bytes):
@@ -251,6 +264,6 @@ def _pixel_param(voxel_size, path) -> int:
         warnings.warn(
             f"{path}: EM stores one voxel size; writing the x value {spacing[2]} Å "
             f"for all axes, not (z, y, x) = {spacing}",
-            stacklevel=4,
+            stacklevel=5,
         )
     return milli[2]

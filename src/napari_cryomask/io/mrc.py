@@ -1,43 +1,63 @@
-"""MRC maps (MRC2014 and older variants) through ``mrcfile``.
+"""MRC maps (MRC2014 and older variants), with mrcfile's header layout and rules.
 
 Reading
-    The stored array ``[section, row, column]`` is reordered to ``[z, y, x]``
-    using MAPC/MAPR/MAPS (which real axis the columns, rows and sections run
-    along). The voxel size is ``cell / (mx, my, mz)``; both are defined on the
-    real X, Y, Z axes, so they need no reordering. A zero or missing cell gives
-    ``(1.0, 1.0, 1.0)`` with ``header["voxel_size_known"] = False``.
-    The origin is the header ORIGIN field (X, Y, Z in Å) when it is finite and
-    non-zero; otherwise NXSTART/NYSTART/NZSTART times the voxel size. Those start
-    indices count columns, rows and sections, so they are reordered like the
-    data. Files are opened with mrcfile's permissive mode: header oddities such
-    as a missing map ID or an unknown machine stamp are re-issued as warnings
-    naming the file, while files whose data cannot be read (truncated, unknown
-    mode, bad dimensions or axis order) raise ValueError. Complex modes and 4D
-    volume stacks are refused. The data are read fully into memory.
+    The 1024-byte header is read and checked against the file before anything else is
+    allocated: the mode, NX/NY/NZ, MAPC/MAPR/MAPS, the extended header size (NSYMBT), volume
+    stacks (ISPG 401-630: MZ sections per volume, MZ > 0 and dividing NZ; a stack of one volume
+    reads as that volume) and the data size NX·NY·NZ·bytes per voxel (Python integers, so
+    nothing overflows) against the bytes the file holds, and against the memory available. Every
+    problem is a ``ValueError`` naming the file and the header field. Header oddities mrcfile's
+    permissive mode accepts (a missing map ID, an unknown machine stamp, a machine stamp that
+    contradicts the mode's byte order) are warnings naming the file, decided as mrcfile decides
+    them. The data are then read straight into the array returned, one section at a time when
+    they need reordering or byte-swapping, so a read allocates the map once.
+
+    The stored array ``[section, row, column]`` is reordered to ``[z, y, x]`` using
+    MAPC/MAPR/MAPS (which real axis the columns, rows and sections run along). The voxel size
+    is ``cell / (mx, my, mz)``; both are defined on the real X, Y, Z axes, so they need no
+    reordering. A zero or missing cell gives ``(1.0, 1.0, 1.0)`` with
+    ``header["voxel_size_known"] = False``. The origin is the header ORIGIN field (X, Y, Z in Å)
+    when it is finite and non-zero; otherwise NXSTART/NYSTART/NZSTART times the voxel size.
+    Those start indices count columns, rows and sections, so they are reordered like the data.
+    Complex modes and stacks of several volumes are refused.
 
 Writing
     Mode 2 (float32), native byte order (little-endian on common machines),
     MAPC/MAPR/MAPS = 1/2/3, NXSTART/NYSTART/NZSTART = 0, the voxel size in the
-    cell, the origin in the ORIGIN field. Without a voxel size the cell is left
-    zero, which reads back as "voxel size unknown".
+    cell, the origin in the ORIGIN field, one label "napari-cryomask" (no time stamp, so that
+    the same mask gives the same file). Without a voxel size the cell is left zero, which reads
+    back as "voxel size unknown". The header is mrcfile's for the same data, byte for byte; its
+    statistics come from :mod:`napari_cryomask.io.stats` (no temporary the size of the map) and
+    the data are written once, straight from the array.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import sys
 import warnings
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
-import mrcfile
 import numpy as np
+from mrcfile import utils as mrc_utils
+from mrcfile.dtypes import HEADER_DTYPE
+from mrcfile.mrcinterpreter import MrcInterpreter
 
+from napari_cryomask.core.limits import require_fit
 from napari_cryomask.io.atomic import atomic_write
-from napari_cryomask.io.checks import existing_file, volume_for_writing, zyx_triple
+from napari_cryomask.io.checks import existing_file, not_finite, reading_errors, volume_for_writing, zyx_triple
+from napari_cryomask.io.stats import header_stats
 from napari_cryomask.io.volume import Volume
 
 MRC_SUFFIXES = (".mrc", ".map", ".rec", ".mrcs", ".st", ".ali")
+HEADER_BYTES = HEADER_DTYPE.itemsize
+LABEL = b"napari-cryomask"
 
-_BYTE_ORDERS = {"<": "little", ">": "big", "=": sys.byteorder}
+_BYTE_ORDERS = {"<": "little", ">": "big", "=": sys.byteorder, "|": sys.byteorder}
+_COMPLEX_MODES = {3: "complex int16", 4: "complex float32"}
+_MODE_NAMES = {0: "int8", 1: "int16", 2: "float32", 6: "uint16", 12: "float16", 101: "4-bit"}
 
 
 def read_mrc(path) -> Volume:
@@ -58,8 +78,11 @@ def read_mrc(path) -> Volume:
     ------
     FileNotFoundError
         The file does not exist.
+    OSError
+        The file cannot be read.
     ValueError
-        The file is empty, corrupt, truncated, complex or a volume stack.
+        The file is empty, corrupt, truncated, complex or a stack of volumes, or its data
+        would not fit in memory; the message names the file and the header field.
 
     Examples
     --------
@@ -70,21 +93,136 @@ def read_mrc(path) -> Volume:
     (5.0, 5.0, 5.0)
     """
     path = existing_file(path, "MRC")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            with mrcfile.open(path, permissive=True) as mrc:
-                stored = mrc.data
-                header = mrc.header.copy()
-        except ValueError as error:
-            raise ValueError(f"{path}: not a readable MRC file ({error})") from None
-    problems = [str(w.message) for w in caught]
-    if stored is None:
-        raise ValueError(f"{path}: corrupt or truncated MRC file ({'; '.join(problems)})")
-    volume = _volume(path, stored, header)
-    for problem in problems:
+    with reading_errors(path, "MRC"), open(path, "rb") as stream:
+        layout = parse_header(path, stream.read(HEADER_BYTES), os.fstat(stream.fileno()).st_size)
+        stream.seek(layout.data_offset)
+        volume = _volume(path, layout, stream)
+    for problem in layout.problems:
         warnings.warn(f"{path}: {problem}", stacklevel=3)
     return volume
+
+
+@dataclass(frozen=True)
+class Layout:
+    """An MRC header checked against its file: where the data are and how they are stored.
+
+    Attributes
+    ----------
+    header : numpy record
+        The header, in the file's byte order.
+    dtype : numpy dtype
+        Data type of the voxels in the file (with its byte order).
+    counts : tuple of 3 int
+        Stored shape ``(sections, rows, columns)`` = ``(NZ, NY, NX)``.
+    axes : tuple of 3 int
+        MAPC, MAPR, MAPS.
+    data_offset : int
+        Where the data begin: 1024 + NSYMBT.
+    problems : list of str
+        Header oddities to warn about.
+    """
+
+    header: np.recarray
+    dtype: np.dtype
+    counts: tuple
+    axes: tuple
+    data_offset: int
+    problems: list
+
+
+def parse_header(path, raw: bytes, file_size: int) -> Layout:
+    """Check an MRC header (the file's first 1024 bytes) against the file's size.
+
+    Nothing is allocated but the header itself; every size is computed with Python integers.
+
+    Raises
+    ------
+    ValueError
+        Naming `path` and the field that is wrong.
+
+    Examples
+    --------
+    >>> parse_header("m.mrc", mrc_header((1, 1, 1)).tobytes(), 1028).counts
+    (1, 1, 1)
+    >>> try:
+    ...     parse_header("m.mrc", mrc_header((1, 1, 2)).tobytes(), 1028)
+    ... except ValueError as error:
+    ...     print(str(error)[:57])
+    m.mrc: truncated MRC file: NX, NY, NZ = 2, 1, 1 voxels of
+    """
+    if len(raw) < HEADER_BYTES:
+        raise ValueError(f"{path}: {len(raw)} bytes, too short for the {HEADER_BYTES}-byte MRC header")
+    header = np.frombuffer(raw, dtype=HEADER_DTYPE).reshape(()).view(np.recarray)
+    problems = []
+    if bytes(header.map)[:3] != b"MAP":
+        problems.append("Map ID string not found - not an MRC file, or file is corrupt")
+    try:
+        order = mrc_utils.byte_order_from_machine_stamp(header.machst)
+    except ValueError as error:
+        order = "<"  # as mrcfile: little-endian, the common case
+        problems.append(str(error))
+    header = header.view(header.dtype.newbyteorder(order))
+    mode = int(header.mode)
+    if not _known_mode(mode):
+        swapped = header.view(header.dtype.newbyteorder())
+        if _known_mode(int(swapped.mode)):
+            problems.append(f"Machine stamp '{mrc_utils.pretty_machine_stamp(header.machst)}' does not match "
+                            f"the apparent byte order '{swapped.mode.dtype.byteorder}'")
+            header, mode = swapped, int(swapped.mode)
+    if mode in _COMPLEX_MODES:
+        raise ValueError(f"{path}: complex MRC data (MODE {mode}, {_COMPLEX_MODES[mode]}) not supported")
+    if not _known_mode(mode):
+        known = ", ".join(f"{m} ({n})" for m, n in _MODE_NAMES.items() if m != 101)
+        raise ValueError(f"{path}: unknown or unsupported MRC data mode MODE = {mode}; readable: {known}")
+    dtype = mrc_utils.data_dtype_from_header(header)
+
+    nx, ny, nz = int(header.nx), int(header.ny), int(header.nz)
+    if min(nx, ny, nz) <= 0:
+        raise ValueError(f"{path}: MRC dimensions must be positive, got NX, NY, NZ = {nx}, {ny}, {nz}")
+    axes = (int(header.mapc), int(header.mapr), int(header.maps))
+    if sorted(axes) != [1, 2, 3]:
+        raise ValueError(f"{path}: MAPC/MAPR/MAPS = {axes} is not an order of the axes 1, 2, 3")
+    ispg, mz = int(header.ispg), int(header.mz)
+    if mrc_utils.spacegroup_is_volume_stack(ispg):
+        if mz <= 0:
+            raise ValueError(
+                f"{path}: ISPG = {ispg} marks a stack of volumes, but MZ = {mz} does not say how many "
+                "sections each volume has (MZ must be at least 1)"
+            )
+        if nz % mz:
+            raise ValueError(f"{path}: ISPG = {ispg} stack of volumes of MZ = {mz} sections, but NZ = {nz} is not a multiple of MZ")
+        if nz // mz > 1:
+            raise ValueError(
+                f"{path}: a stack of {nz // mz} volumes (ISPG = {ispg}, NZ = {nz}, MZ = {mz}); "
+                "only single volumes are supported"
+            )
+    extended = int(header.nsymbt)
+    room = file_size - HEADER_BYTES
+    if extended < 0 or extended > room:
+        raise ValueError(
+            f"{path}: NSYMBT = {extended} bytes of extended header, but the file has {room} bytes after its "
+            f"{HEADER_BYTES}-byte header" + (" (truncated or corrupt)" if extended > 0 else "")
+        )
+    needed = nx * ny * nz * dtype.itemsize
+    found = room - extended
+    if needed > found:
+        raise ValueError(
+            f"{path}: truncated MRC file: NX, NY, NZ = {nx}, {ny}, {nz} voxels of mode {mode} ({dtype.name}) need "
+            f"{needed} bytes of data after the {HEADER_BYTES}-byte header"
+            + (f" and {extended} bytes of extended header (NSYMBT)" if extended else "")
+            + f", the file has {found}"
+        )
+    if found > needed:
+        problems.append(f"MRC file is {found - needed} bytes larger than expected")
+    return Layout(header, dtype, (nz, ny, nx), axes, HEADER_BYTES + extended, problems)
+
+
+def _known_mode(mode: int) -> bool:
+    try:
+        mrc_utils.dtype_from_mode(mode)
+    except ValueError:
+        return mode in _COMPLEX_MODES
+    return True
 
 
 def write_mrc(path, data, voxel_size=None, origin=None, overwrite=False) -> None:
@@ -119,51 +257,95 @@ def write_mrc(path, data, voxel_size=None, origin=None, overwrite=False) -> None
     >>> read_mrc(target).origin
     (0.0, 10.0, 20.0)
     """
-    volume = volume_for_writing(data, path)
+    atomic_write(path, mrc_encoder(path, data, voxel_size, origin), overwrite=overwrite)
+
+
+def mrc_encoder(path, data, voxel_size=None, origin=None):
+    """Check what :func:`write_mrc` writes and return ``encode(stream)``, which writes the file.
+
+    The checks (data, voxel size, origin) happen here, before any file is made.
+    """
+    volume = volume_for_writing(data, path, check_finite=False)
     spacing = None
     if voxel_size is not None:
         spacing = zyx_triple(voxel_size, "voxel_size", path, positive=True)
+        _check_cell(path, spacing, volume.shape)
     offset = zyx_triple(0.0 if origin is None else origin, "origin", path, positive=False)
+    if not all(abs(v) <= float(np.finfo(np.float32).max) for v in offset):
+        raise ValueError(f"{path}: origin {offset} Å cannot be stored in an MRC header (float32)")
+    header = mrc_header(volume.shape, spacing, offset)
 
-    def write(temp):
-        with mrcfile.new(temp) as mrc:
-            with np.errstate(over="ignore", invalid="ignore"):
-                mrc.set_data(volume)
-            if not (np.isfinite(mrc.header.dmean) and np.isfinite(mrc.header.rms)):
-                # mrcfile's float32 statistics overflow for very large values; redo them in float64
-                mrc.header.dmean = volume.mean(dtype=np.float64)
-                mrc.header.rms = volume.std(dtype=np.float64)
-            if spacing is not None:
-                mrc.voxel_size = spacing[::-1]
-            mrc.header.origin = offset[::-1]
-            # mrcfile's default label carries the time of writing; a fixed one keeps a replayed
-            # mask's file byte-identical to the original.
-            mrc.header.label[0] = b"napari-cryomask"
-            mrc.header.nlabl = 1
+    def encode(stream):
+        # The data are written straight from the array while other threads compute the header's
+        # statistics; the header goes in last.
+        stream.write(bytes(HEADER_BYTES))
+        with ThreadPoolExecutor(1) as writer:
+            written = writer.submit(stream.write, memoryview(volume.reshape(-1)).cast("B"))
+            try:
+                stats = header_stats(volume)
+            finally:
+                written.result()
+        if not stats.finite:
+            raise not_finite(volume, path)
+        header.dmin, header.dmax, header.dmean, header.rms = stats.min, stats.max, stats.mean, stats.rms
+        stream.seek(0)
+        stream.write(header.tobytes())
+        stream.seek(0, os.SEEK_END)
 
-    atomic_write(path, write, overwrite=overwrite)
+    return encode
 
 
-def _volume(path, stored, header) -> Volume:
-    """Reorder the stored array to ``[z, y, x]`` and collect voxel size, origin, facts."""
-    if np.iscomplexobj(stored):
-        raise ValueError(f"{path}: complex MRC data (mode {int(header.mode)}) not supported")
-    if stored.ndim == 4:
-        raise ValueError(f"{path}: 4D volume stacks not supported, shape {stored.shape}")
-    counts = (int(header.nz), int(header.ny), int(header.nx))
-    if min(counts) <= 0:
-        raise ValueError(
-            f"{path}: MRC dimensions must be positive, got nx, ny, nz = {counts[::-1]}"
-        )
-    axes = (int(header.mapc), int(header.mapr), int(header.maps))
-    if sorted(axes) != [1, 2, 3]:
-        raise ValueError(f"{path}: MAPC/MAPR/MAPS = {axes} is not an order of the axes 1, 2, 3")
+def _check_cell(path, spacing, shape) -> None:
+    """The cell (voxel size times the box, float32 in the header) must hold the voxel size."""
+    info = np.finfo(np.float32)
+    for v, n in zip(spacing, shape):
+        cell = v * n
+        if not float(info.tiny) <= cell <= float(info.max):
+            raise ValueError(
+                f"{path}: voxel_size {v:g} Å cannot be stored in an MRC header: the cell, voxel size × {n} voxels, "
+                f"must lie between {float(info.tiny):.3g} and {float(info.max):.3g} Å (float32)"
+            )
 
+
+def mrc_header(shape, voxel_size=None, origin=(0.0, 0.0, 0.0)) -> np.recarray:
+    """The header mrcfile writes for float32 data of ``shape`` (z, y, x), without statistics.
+
+    ``voxel_size`` (z, y, x Å, None for none) goes into the cell, ``origin`` (z, y, x Å) into
+    ORIGIN, and the one label is :data:`LABEL`.
+
+    Examples
+    --------
+    >>> h = mrc_header((2, 3, 4), (1.0, 1.0, 1.5))
+    >>> int(h.nx), int(h.nz), float(h.cella.x), int(h.mode)
+    (4, 2, 6.0, 2)
+    """
+    mrc = MrcInterpreter()
+    mrc._create_default_attributes()  # the documented way to build a header without a stream
+    mrc.set_data(np.zeros((1, 1, 1), np.float32))
+    header = mrc.header
+    nz, ny, nx = (int(n) for n in shape)
+    header.nx = header.mx = nx
+    header.ny = header.my = ny
+    header.nz = header.mz = nz
+    if voxel_size is not None:
+        mrc.voxel_size = tuple(voxel_size)[::-1]
+    header.origin = tuple(origin)[::-1]
+    header.label[0] = LABEL
+    header.nlabl = 1
+    return header.copy()
+
+
+def _volume(path, layout: Layout, stream) -> Volume:
+    """Read the data into a ``[z, y, x]`` array and collect voxel size, origin and facts."""
+    header, axes, counts = layout.header, layout.axes, layout.counts
     # stored axes are (sections, rows, columns); their real axes are (maps, mapr, mapc)
     along = axes[::-1]
     order = [along.index(axis) for axis in (3, 2, 1)]
-    stored = stored.reshape(counts)
-    data = np.array(stored.transpose(order), dtype=stored.dtype.newbyteorder("="), order="C")
+    shape = tuple(counts[i] for i in order)
+    native = layout.dtype.newbyteorder("=")
+    require_fit(str(path), shape, native, what=f"its data, {' x '.join(map(str, shape))} {native.name} voxels,")
+    data = np.empty(shape, native)
+    _read_into(path, stream, data.transpose(np.argsort(order)), layout.dtype)
 
     cell = [_decimal(c) for c in header.cella.item()]
     sampling = [int(header.mx), int(header.my), int(header.mz)]
@@ -208,6 +390,20 @@ def _volume(path, stored, header) -> Volume:
         origin=tuple(float(v) for v in origin_xyz[::-1]),
         header=facts,
     )
+
+
+def _read_into(path, stream, stored: np.ndarray, file_dtype: np.dtype) -> None:
+    """Fill ``stored`` (a view ``[section, row, column]`` of the result) from the stream."""
+    if stored.flags.c_contiguous and file_dtype == stored.dtype:
+        if stream.readinto(memoryview(stored.reshape(-1)).cast("B")) != stored.nbytes:
+            raise ValueError(f"{path}: truncated MRC file (it became shorter while being read)")
+        return
+    section_bytes = stored[0].size * file_dtype.itemsize
+    for index in range(stored.shape[0]):
+        raw = stream.read(section_bytes)
+        if len(raw) != section_bytes:
+            raise ValueError(f"{path}: truncated MRC file (it became shorter while being read)")
+        stored[index] = np.frombuffer(raw, file_dtype).reshape(stored.shape[1:])
 
 
 def _decimal(value) -> float:

@@ -33,10 +33,10 @@ from pathlib import Path
 import numpy as np
 
 from napari_cryomask.core.particles import slab_regions
-from napari_cryomask.io.atomic import atomic_write
+from napari_cryomask.io.atomic import PendingFile
 from napari_cryomask.io.checks import zyx_triple
 from napari_cryomask.io.em import EM_SUFFIXES, em_header
-from napari_cryomask.io.mrc import MRC_SUFFIXES
+from napari_cryomask.io.mrc import MRC_SUFFIXES, _check_cell
 
 _MRC_STORED = {"float32": ("float32", 2), "uint8": ("int8", 0), "uint16": ("uint16", 6), "int32": ("float32", 2)}
 _EM_STORED = {"float32": ("<f4", 5), "uint8": ("i1", 1), "uint16": ("<i4", 4), "int32": ("<i4", 4)}
@@ -85,6 +85,21 @@ def write_mask_file(path, source, *, voxel_size=None, origin=None, overwrite=Fal
     >>> volume.data.dtype.name, int(volume.data.max()), volume.voxel_size
     ('uint16', 23, (10.0, 10.0, 10.0))
     """
+    write = mask_file_encoder(path, source, voxel_size=voxel_size, origin=origin, scheduler=scheduler)
+    with PendingFile(path, overwrite=overwrite) as pending:
+        digest = write(pending.temp)
+        pending.commit()
+    return digest
+
+
+def mask_file_encoder(path, source, *, voxel_size=None, origin=None, scheduler=None):
+    """Check a mask for ``path`` and return ``write(temp_path) -> digest``, which fills a file.
+
+    For writers that manage the file themselves (a mask written together with its recipe,
+    :func:`~napari_cryomask.recipes.write_with_recipe`): ``temp_path`` is an empty file created
+    for it. Arguments as for :func:`write_mask_file`; bad ones raise ``ValueError`` here, before
+    any file is made.
+    """
     if isinstance(source, np.ndarray):
         source = _Array(source)
     dtype = np.dtype(source.dtype)
@@ -98,15 +113,15 @@ def write_mask_file(path, source, *, voxel_size=None, origin=None, overwrite=Fal
     suffix = Path(path).suffix.lower()
     if suffix not in MRC_SUFFIXES + EM_SUFFIXES:
         raise ValueError(f"{path}: unsupported file type {suffix or '(no suffix)'!r}; use one of {' '.join(MRC_SUFFIXES + EM_SUFFIXES)}")
+    if spacing is not None and suffix in MRC_SUFFIXES:
+        _check_cell(path, spacing, shape)
     slabs = slab_regions(shape, dtype)
-    digest = []
 
     def write(temp):
         if suffix in EM_SUFFIXES:
             stored = np.dtype(_EM_STORED[dtype.name][0])
             data_offset = _new_em(temp, shape, dtype, spacing, path)
-            digest.append(_fill(temp, data_offset, stored, shape, slabs, source, scheduler)[1])
-            return
+            return _fill(temp, data_offset, stored, shape, slabs, source, scheduler)[1]
         import mrcfile
 
         mode = _MRC_STORED[dtype.name][1]
@@ -126,10 +141,9 @@ def write_mask_file(path, source, *, voxel_size=None, origin=None, overwrite=Fal
             header[name] = np.float32(value)
         header.flush()
         del header
-        digest.append(sha)
+        return sha
 
-    atomic_write(path, write, overwrite=overwrite)
-    return digest[0]
+    return write
 
 
 def _new_em(temp, shape, dtype, spacing, path) -> int:
@@ -140,7 +154,7 @@ def _new_em(temp, shape, dtype, spacing, path) -> int:
             raise ValueError(f"{path}: voxel size {spacing[2]} Å cannot be stored in an EM header")
     header = bytearray(em_header(shape, pixel))
     header[_EM_DTYPE_BYTE] = _EM_STORED[dtype.name][1]
-    with open(temp, "xb") as stream:
+    with open(temp, "r+b") as stream:
         stream.write(header)
         stream.truncate(len(header) + math.prod(shape) * np.dtype(_EM_STORED[dtype.name][0]).itemsize)
     return len(header)

@@ -12,12 +12,12 @@ masks). Each operation is registered by the module that knows it (:mod:`.registr
 this package registers them all.
 """
 
-from . import builtin, model, particles, tools, tools_edit  # noqa: F401  (register the operations)
+from . import builtin, model, particles, soft_edge, tools, tools_edit  # noqa: F401  (register the operations)
 from .builtin import file_recipe
 from .document import METADATA_KEY, RECIPE_VERSION, UNITS, data_digest, make_recipe, plain, validate_recipe
 from .registry import OPERATIONS, Context, operation
 from .replay import apply_recipe, recipe_with_like
-from .sidecar import drop_recipe, load_recipe, save_recipe, sidecar_path
+from .sidecar import current_recipe, drop_recipe, load_recipe, save_recipe, sidecar_path, write_with_recipe
 
 __all__ = [
     "METADATA_KEY",
@@ -26,6 +26,7 @@ __all__ = [
     "UNITS",
     "Context",
     "apply_recipe",
+    "current_recipe",
     "data_digest",
     "drop_recipe",
     "file_recipe",
@@ -37,4 +38,5 @@ __all__ = [
     "save_recipe",
     "sidecar_path",
     "validate_recipe",
+    "write_with_recipe",
 ]

@@ -18,7 +18,7 @@ from ..core.model_density import model_density
 from ..core.model_mask import enclosing_threshold, model_mask
 from ..io.models import read_model
 from .registry import operation
-from .schema import Choice, Number
+from .schema import Choice, Number, Text
 
 MODEL = {
     "resolution_A": Number(0, open_low=True),
@@ -56,7 +56,7 @@ def model_recipe_mask(recipe, box_shape, voxel_size, origin) -> ModelMask:
     return ModelMask(model_mask(density, threshold=threshold, **p), density, float(threshold))
 
 
-@operation("model", params=MODEL)
+@operation("model", params=MODEL, fields={"model": Text(nullable=True)})
 def _model(recipe, context):
     if context.box_shape is None or context.voxel_size is None:
         raise ValueError("a model recipe needs box_shape and voxel_size (or a map to take them from)")

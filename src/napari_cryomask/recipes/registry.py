@@ -31,6 +31,9 @@ class Operation:
         rewritten for every operation); None when it has none.
     params : dict
         The schema of its ``params`` (:mod:`napari_cryomask.recipes.schema` fields by name).
+    fields : dict
+        Schemas of top-level keys of its own, beyond those every recipe may have
+        (:data:`napari_cryomask.recipes.document.TOP_LEVEL`).
     """
 
     name: str
@@ -38,15 +41,18 @@ class Operation:
     inputs: str = "none"
     retarget: Callable | None = None
     params: dict = field(default_factory=dict)
+    fields: dict = field(default_factory=dict)
 
 
 OPERATIONS: dict[str, Operation] = {}
 
 
-def operation(name: str, *, params: dict, inputs: str = "none", retarget: Callable | None = None):
+def operation(name: str, *, params: dict, inputs: str = "none", retarget: Callable | None = None, fields: dict | None = None):
     """Decorator: register ``replay`` as the way to replay recipes of operation ``name``.
 
-    ``params`` is the schema of the operation's parameters (see :mod:`.schema`).
+    ``params`` is the schema of the operation's parameters (see :mod:`.schema`); ``fields`` that
+    of the top-level keys its recipes carry beyond the common ones (a recipe with a key that
+    neither lists is refused).
     """
     if inputs not in ("none", "one", "some"):
         raise ValueError(f"inputs must be 'none', 'one' or 'some', got {inputs!r}")
@@ -54,7 +60,7 @@ def operation(name: str, *, params: dict, inputs: str = "none", retarget: Callab
     def register(replay):
         if name in OPERATIONS:
             raise ValueError(f"recipe operation {name!r} is registered twice")
-        OPERATIONS[name] = Operation(name, replay, inputs, retarget, dict(params))
+        OPERATIONS[name] = Operation(name, replay, inputs, retarget, dict(params), dict(fields or {}))
         return replay
 
     return register

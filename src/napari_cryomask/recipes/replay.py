@@ -6,7 +6,8 @@ import json
 
 import numpy as np
 
-from ..core.geometry import as_triple
+from ..core.geometry import as_triple, box_shape_of
+from ..core.limits import require_fit
 from .document import validate_recipe
 from .registry import OPERATIONS, Context
 
@@ -34,6 +35,10 @@ def apply_recipe(recipe: dict, like=None) -> tuple[np.ndarray, tuple | None]:
     box, voxel_size = recipe.get("box_shape"), recipe.get("voxel_size")
     if like is not None:
         box, voxel_size = like.data.shape, like.voxel_size
+    if box is not None:
+        # the inputs' masks and this one are held at once
+        count = len(recipe.get("inputs", [])) + 1
+        require_fit(f"box_shape of the {op.name} recipe", box_shape_of(box, "box_shape"), copies=count)
     inputs = [apply_recipe(r, like) for r in recipe.get("inputs", [])]
     if op.inputs != "none" and not inputs:
         raise ValueError(f"a {op.name} recipe needs inputs")

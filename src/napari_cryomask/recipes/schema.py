@@ -39,7 +39,13 @@ class Field:
 
 
 def _is_number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A JSON number that is finite as a float (JSON integers may hold hundreds of digits)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,7 @@ class Number(Field):
     open_low: bool = False
 
     def check(self, value):
-        if not _is_number(value) or not math.isfinite(value):
+        if not _is_number(value):
             return "be a finite number"
         if self.low is not None and (value <= self.low if self.open_low else value < self.low):
             return f"be {'>' if self.open_low else '≥'} {self.low:g}"
@@ -65,7 +71,7 @@ class Whole(Number):
     """A whole number (an int, or a float with no fraction) in range."""
 
     def check(self, value):
-        if not _is_number(value) or not math.isfinite(value) or value != int(value):
+        if not _is_number(value) or value != int(value):
             return "be a whole number"
         return super().check(value)
 
@@ -112,20 +118,55 @@ class Triple(Field):
         for v in value:
             wrong = self.item.check(v)
             if wrong:
-                return f"hold three numbers that each {wrong}"
+                return f"hold three numbers (z, y, x), each of which must {wrong}"
         return None
 
 
 @dataclass(frozen=True)
 class Box(Field):
-    """A box size in voxels: one whole number ≥ 1 for a cube, or three (z, y, x)."""
+    """A box size in voxels: one whole number from 1 to ``high`` for a cube, or three (z, y, x)."""
+
+    high: int | None = None
 
     def check(self, value):
-        item = Whole(1)
+        item = Whole(1, self.high)
         values = value if isinstance(value, (list, tuple)) else [value]
         if len(values) not in (1, 3) or any(item.check(v) for v in values):
-            return "be a box size: one whole number ≥ 1 or three (z, y, x)"
+            top = f"{self.high:,}" if self.high else "any"
+            return f"be a box size: one whole number from 1 to {top} or three (z, y, x)"
         return None
+
+
+@dataclass(frozen=True)
+class Version(Field):
+    """Exactly the whole number ``number`` (JSON ``true`` equals 1 in Python, and is refused)."""
+
+    number: int = 1
+
+    def check(self, value):
+        ok = isinstance(value, int) and not isinstance(value, bool) and value == self.number
+        return None if ok else f"be the number {self.number} (the recipe version)"
+
+
+@dataclass(frozen=True)
+class Digest(Field):
+    """A SHA-256 digest: 64 hexadecimal digits."""
+
+    def check(self, value):
+        ok = isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+        return None if ok else "be a SHA-256 digest (64 hexadecimal digits)"
+
+
+@dataclass(frozen=True)
+class Mapping(Field):
+    """A JSON object of at most ``max_items`` entries (its values are checked by who reads them)."""
+
+    max_items: int = 1000
+
+    def check(self, value):
+        if not isinstance(value, dict):
+            return "be a JSON object"
+        return None if len(value) <= self.max_items else f"have at most {self.max_items} entries"
 
 
 def _shown(value) -> str:
@@ -133,18 +174,27 @@ def _shown(value) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def check_fields(where: str, values, schema: dict, *, what: str = "parameter", prefix: str = "") -> None:
+    """Raise ``ValueError`` naming the first entry of ``values`` that ``schema`` refuses.
+
+    Unknown entries, missing ones (unless optional) and values of the wrong type or range are
+    refused; ``where`` starts the message, ``what`` names the entries ("parameter", "key").
+    """
+    if not isinstance(values, dict):
+        raise ValueError(f"{where}: {prefix.rstrip('.') or 'the recipe'} must be a JSON object")
+    unknown = sorted(set(values) - set(schema), key=str)
+    if unknown:
+        raise ValueError(f"{where}: unknown {what} {_shown(unknown[0])} (known: {', '.join(sorted(schema))})")
+    for name, field in schema.items():
+        if name not in values:
+            if not field.optional:
+                raise ValueError(f"{where}: {what} {name!r} is missing")
+            continue
+        wrong = field.problem(values[name])
+        if wrong:
+            raise ValueError(f"{where}: {prefix}{name} must {wrong.removeprefix('must ')}, got {_shown(values[name])}")
+
+
 def check_params(operation: str, params, schema: dict) -> None:
     """Raise ``ValueError`` naming the first parameter of ``params`` that ``schema`` refuses."""
-    if not isinstance(params, dict):
-        raise ValueError(f"{operation} recipe: params must be a JSON object")
-    unknown = sorted(set(params) - set(schema))
-    if unknown:
-        raise ValueError(f"{operation} recipe: unknown parameter {unknown[0]!r} (known: {', '.join(sorted(schema))})")
-    for name, field in schema.items():
-        if name not in params:
-            if not field.optional:
-                raise ValueError(f"{operation} recipe: parameter {name!r} is missing")
-            continue
-        wrong = field.problem(params[name])
-        if wrong:
-            raise ValueError(f"{operation} recipe: params.{name} must {wrong.removeprefix('must ')}, got {_shown(params[name])}")
+    check_fields(f"{operation} recipe", params, schema, what="parameter", prefix="params.")

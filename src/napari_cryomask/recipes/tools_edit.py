@@ -18,13 +18,13 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 import numpy as np
 
 from ..core.edges import EDGES
 from ..core.edits import apply_edits, binary_digest, check_runs, decode_runs, edit_runs, edited_mask, encode_runs
+from ..io import atomic_write
 from .document import make_recipe
 from .registry import operation
 from .schema import Choice, Number, Text
@@ -50,14 +50,10 @@ def edits_path(mask_path) -> Path:
 
 def save_edits(path, added, removed) -> str:
     """Write the runs to a compressed ``.npz`` atomically; returns their :func:`edits_digest`."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as handle:
-            np.savez_compressed(handle, added=np.asarray(added, np.int64), removed=np.asarray(removed, np.int64))
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    def write(stream):
+        np.savez_compressed(stream, added=np.asarray(added, np.int64), removed=np.asarray(removed, np.int64))
+
+    atomic_write(path, write, overwrite=True)
     return edits_digest(added, removed)
 
 
