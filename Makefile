@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-test
 
-.PHONY: test test-qt5 demo bench screenshots system-deps clean
+.PHONY: test test-qt5 demo bench bench-latency screenshots system-deps clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ demo: $(STAMP) system-deps
 
 bench: $(STAMP) system-deps
 	$(PY) tests/benchmarks/run.py
+
+# Only the widget latency (part of `make bench`): 2D and 3D against plain napari, in one run.
+bench-latency: $(STAMP) system-deps
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then $(PY) tests/benchmarks/latency.py; \
+	else xvfb-run -a -s "-screen 0 1600x1000x24" $(PY) tests/benchmarks/latency.py; fi
 
 screenshots: $(STAMP) system-deps
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(PY) screenshots/make_screenshots.py

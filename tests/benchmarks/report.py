@@ -179,6 +179,8 @@ def latency_lines(results) -> list[str]:
         return []
     if "error" in latency:
         return [f"Shape-widget latency (tests/benchmarks/latency.py): not measured — {latency['error']}"]
+    if "markdown" in latency:  # latency.py writes its own table
+        return [*latency["markdown"], *([""] + [f"({latency['exit']})"] if "exit" in latency else [])]
     box = "×".join(str(n) for n in latency.get("box", []))
     lines = [f"Shape-widget latency (tests/benchmarks/latency.py, {box} map, "
              f"{latency.get('moves')} moves per view, GL: {latency.get('gl_renderer')}):", "",

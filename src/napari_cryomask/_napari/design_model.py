@@ -39,6 +39,7 @@ from .mask_layer import COLOUR_KEY, DISPLAYS, layer_volume, mask_problem, placem
 from .mask_output import MaskOutput
 from .readout import readout_text
 from .runner import SyncRunner
+from .surface import proxy_step, show_proxy
 
 DISPLAY = Choice(
     name="display",
@@ -302,6 +303,14 @@ class DesignModel:
         """The block ``region`` of the current design's mask, cheaply (a plane in 2D); None when there is none."""
         return None
 
+    def coarse(self, step: int) -> np.ndarray | None:
+        """The current design's mask at every ``step``-th voxel of :meth:`preview_box`, computed at that spacing.
+
+        ``full[::step, ::step, ::step]``, or close to it, cheaply: while a value moves in 3D its
+        surface is drawn in place of the mask. None: no stand-in (the last full mask stays).
+        """
+        return None
+
     def preview_box(self) -> tuple | None:
         """The box the preview draws into; a preview is drawn only into a layer of this shape."""
         return None
@@ -498,6 +507,9 @@ class DesignModel:
         layer = self.output.layer
         if box is None or layer is None or np.shape(layer.data) != tuple(box):
             return
+        if self.viewer.dims.ndisplay == 3:
+            self._proxy_3d(layer, box)
+            return
         region = displayed_region(self.viewer, layer, box)
         if region is None:
             return
@@ -507,6 +519,16 @@ class DesignModel:
             return
         if block is not None:
             self.output.draw_block(region, block)
+
+    def _proxy_3d(self, layer, box) -> None:
+        """In 3D: the surface of a coarse sampling of the current design stands in for the mask (see :mod:`.surface`)."""
+        step = proxy_step(box)
+        try:
+            proxy = self.coarse(step)
+        except Exception:  # noqa: BLE001 - a preview is a courtesy; the full computation reports errors
+            return
+        if proxy is not None:
+            show_proxy(layer, proxy, step)
 
     def _done(self, generation: int, job: Job, result: Result) -> None:
         if self._closed:
@@ -617,7 +639,9 @@ class DesignModel:
             self._preview()
 
     def _on_ndisplay(self, event=None) -> None:
-        """Hook for the 3D view (see the view3d module); 2D previews need nothing here."""
+        """Into 3D while the layer waits for the mask of the values on screen: their stand-in is drawn there."""
+        if not self._closed and self.viewer.dims.ndisplay == 3 and (self._moving or self._pending is not None):
+            self._preview()
 
     def close(self) -> None:
         """The widget is gone: stop listening, drop every pending result, shut the worker down."""

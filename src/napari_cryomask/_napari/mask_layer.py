@@ -21,6 +21,7 @@ import weakref
 import numpy as np
 
 from ..recipes import METADATA_KEY, make_recipe
+from .surface import follow
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour vision deficiency.
 COLOURS = {
@@ -124,9 +125,11 @@ def show_mask(viewer, mask, *, name: str, layer=None, reference=None, recipe=Non
     metadata = {COLOUR_KEY: colour, DISPLAY_KEY: display}
     if recipe is not None:
         metadata[METADATA_KEY] = recipe
-    return viewer.add_image(
+    layer = viewer.add_image(
         mask, name=name, metadata=metadata, colormap=mask_colormap(colour, display), **placement(reference), **MASK_STYLE
     )
+    follow(viewer, layer)  # its 3D drawing: a surface kept in step by the layer's events
+    return layer
 
 
 def recipe_of(layer) -> dict | None:

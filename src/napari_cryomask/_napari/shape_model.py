@@ -310,6 +310,14 @@ class ShapeModel(DesignModel):
     def preview(self, region):
         return shape_mask(self.box_shape(), **self.params(), region=region)
 
+    def coarse(self, step: int):
+        # every length and the centre in voxels of the coarse grid: its voxel i is voxel step·i of the box
+        params = {
+            name: value if name in ("shape", "angles", "edge") else tuple(np.divide(value, step)) if np.ndim(value) else value / step
+            for name, value in self.params().items()
+        }
+        return shape_mask(tuple(-(-n // step) for n in self.box_shape()), **params)
+
     def shown(self, result) -> None:
         if self._recentre:
             self._recentre = False

@@ -139,6 +139,7 @@ class TightModel(DesignModel):
         super().__init__(viewer, runner)
         self._maps: dict = {}  # layer.unique_id -> _Map
         self._filtered = None  # (uid, lowpass, array, low, high, histogram)
+        self._coarse = None  # (uid, step, TightMask of the map, TightMask of its coarse sampling)
         maps = self.choices("map")
         self.assign(map=maps[0] if maps else None)
         self._take_map()
@@ -227,7 +228,7 @@ class TightModel(DesignModel):
 
     def input_removed(self, name: str, layer) -> None:
         self._maps.pop(layer.unique_id, None)
-        self._filtered = None
+        self._filtered = self._coarse = None
         self._take_map()
         self.events.limits.emit()
 
@@ -312,6 +313,26 @@ class TightModel(DesignModel):
             return readout_text(mask, entry.voxel_size, density=tight.density)
 
         return Job(compute=compute, recipe=recipe, reference=layer, voxels=tight.density.size, measure=measure)
+
+    def preview_box(self) -> tuple | None:
+        layer = self["map"]
+        return None if layer is None else tuple(np.shape(layer_volume(layer)))
+
+    def coarse(self, step: int):
+        # the same pipeline on every step-th voxel of the map, lengths in its coarse voxels
+        layer = self["map"]
+        if layer is None:
+            return None
+        entry = self._entry(layer)
+        cached = self._coarse
+        if cached is None or cached[:3] != (layer.unique_id, step, entry.model):
+            sampled = np.ascontiguousarray(entry.model.density[::step, ::step, ::step])
+            cached = (layer.unique_id, step, entry.model, TightMask(sampled, tuple(v * step for v in entry.voxel_size)))
+            self._coarse = cached
+        params = self.params()
+        params["extend_px"] /= step
+        params["edge_width_px"] /= step
+        return cached[3].update(**params)
 
     def shown(self, result) -> None:
         filtered = result.extras.get("filtered")
