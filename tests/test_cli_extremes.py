@@ -107,6 +107,8 @@ def test_otsu_on_a_map_holding_plus_and_minus_3e38(folder):
         (["sphere", "--box", "16", "--radius", "3", "--pixel-size", "1e-300"],
          r"argument --pixel-size: every voxel size must lie between 0.0001 and 1e\+06 Å, got '1e-300'"),
         (["sphere", "--box", "16", "--radius", "3", "--angles", "nan,0,0"], r"argument --angles: 'nan' is not a finite number"),
+        (["helix", "mask.mrc", "--twist", "10", "--rise", "1e-300", "-o", "h.mrc"],
+         r"--rise 1e-300 gives 1.6e\+301 units in the box; at most 1000"),
     ],
 )
 def test_what_the_issue_names_is_refused_clearly(folder, args, message):

@@ -63,6 +63,17 @@ def test_the_recipe_replays_on_another_map(tmp_path, files):
     assert moved.tobytes() == expected.tobytes()
 
 
+def test_a_replaced_model_file_is_not_replayed(tmp_path, files):
+    model, map_path = files
+    ok(tmp_path, "model", model, "--like", map_path, "--resolution", "7", "-o", "m.mrc")
+    recipe = json.loads((tmp_path / "m.mrc.json").read_text())
+    assert len(recipe["model_sha256"]) == 64
+    write(model, helix_atoms(10, start=(6.0, 38.0, 28.0)))
+    line = fails(tmp_path, 1, "recipe", "apply", "m.mrc.json", "-o", "again.mrc")
+    assert "has changed since the recipe was made" in line and "helix.cif" in line
+    assert not (tmp_path / "again.mrc").exists()
+
+
 def test_a_model_outside_the_map_fails_naming_it(tmp_path, files):
     _, map_path = files
     far = write(tmp_path / "far.pdb", [("C", (900.0, 900.0, 900.0))])

@@ -302,6 +302,7 @@ def test_particles_check_their_shapes():
     (" ".join(["1"] * 35) + "\n" + " ".join(["1"] * 34) + "\n", "line 2 has 34 columns, line 1 has 35"),
     (" ".join(["1"] * 4 + ["x"] + ["1"] * 30) + "\n", "line 1, column 5 (dy): 'x' is not a number"),
     ("\n" + " ".join(["1"] * 23 + ["nan"] + ["1"] * 11) + "\n", "line 2, column 24 (x): 'nan' is not a finite number"),
+    (" ".join(["1"] * 19 + ["-1e40"] + ["1"] * 15) + "\n", "particle 1: tomogram number -1e+40 is not a whole number below 2^31"),
 ])
 def test_bad_dynamo_tables(tmp_path, content, needle):
     path = tmp_path / "bad.tbl"
@@ -323,6 +324,9 @@ def test_bad_motive_lists(tmp_path):
     raw.write_bytes(bytes(data))
     with pytest.raises(ValueError, match=r"particle 3, row 17 \(phi\): nan is not a finite number"):
         read_particles(raw)
+    huge = motl_file(tmp_path / "huge.em", [((5, 5, 5), (0, 0, 0)), ((6, 6, 6), (0, 0, 0))], classes=[1, 1e30])
+    with pytest.raises(ValueError, match=r"huge.em: particle 2: class 1e\+30 is not a whole number below 2\^31"):
+        read_particles(huge)
 
 
 @pytest.mark.parametrize("text, needle", [

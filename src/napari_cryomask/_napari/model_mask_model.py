@@ -31,6 +31,7 @@ from ..core.edges import EDGES
 from ..core.model_density import CUTOFF_SIGMA, SIGMA_FACTOR, model_density
 from ..core.model_mask import enclosing_threshold, model_mask
 from ..recipes import make_recipe
+from ..recipes.particles import file_sha256
 from .controls import Choice, FilePath, Invalid, LayerInput, Length, Level, Number, number_text
 from .design_model import DesignModel, Job, layer_volume, map_layers
 from .mask_layer import voxel_size_of
@@ -358,7 +359,8 @@ class ModelMaskModel(DesignModel):
         atoms = self._atoms(model_layer)
         box, voxel_size, origin = self.grid()
         params = self.params()
-        recipe = make_recipe("model", params, box_shape=box, voxel_size=voxel_size, origin=origin, model=atoms.name)
+        recipe = make_recipe("model", params, box_shape=box, voxel_size=voxel_size, origin=origin, model=atoms.name,
+                             model_sha256=file_sha256(atoms.name))
         key = self._key(atoms)
         densities = self._densities
         known = densities.get(key)

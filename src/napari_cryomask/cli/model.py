@@ -8,6 +8,7 @@ from pathlib import Path
 from ..io import read_volume, write_volume
 from ..recipes import make_recipe
 from ..recipes.model import model_recipe_mask
+from ..recipes.particles import file_sha256
 from .options import (
     AXES_NOTE,
     LENGTH,
@@ -102,7 +103,7 @@ def run_model(args):
     }
     recipe = make_recipe(
         "model", params, box_shape=box_shape, voxel_size=voxel_size, origin=origin,
-        model=str(Path(args.model).resolve()), command=args.command_line,
+        model=str(Path(args.model).resolve()), model_sha256=file_sha256(args.model), command=args.command_line,
     )
     made = model_recipe_mask(roundtrip(recipe), tuple(recipe["box_shape"]), tuple(recipe["voxel_size"]), tuple(recipe["origin"]))
     rule = "given" if percent is None else f"encloses {percent:g}% of the model's density"

@@ -14,7 +14,7 @@ from ..core.helix import units_in_box
 from ..core.symmetry import GROUP_NAMES, parse_group, symmetry_operators
 from ..io import read_volume
 from ..recipes import apply_recipe, data_digest, make_recipe, write_with_recipe
-from ..recipes.tools import edge_of, known_edge
+from ..recipes.tools import MAX_HELIX_UNITS, edge_of, known_edge
 from .options import (
     AXES_NOTE,
     LENGTH,
@@ -194,6 +194,9 @@ def run_helix(args):
         if rise <= 0:
             raise UsageError("--rise must be positive")
         units = args.units or units_in_box(volume.data.shape[0], rise)
+        if units > MAX_HELIX_UNITS:
+            raise UsageError(f"--rise {args.rise:g} gives {units:.3g} units in the box; at most {MAX_HELIX_UNITS} "
+                             "(give a larger --rise or --units)")
         params.update(twist_deg=args.twist, rise_px=rise, units=units, **_copy_params(args, lengths, source, volume.data))
         size = f" = {rise * voxel_size[0]:g} Å" if voxel_size else ""
         print(f"helix: {units} units, twist {args.twist:g}°, rise {rise:g} voxels{size}, {_method(source, voxel_size)} ({args.mode})")

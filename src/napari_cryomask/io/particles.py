@@ -216,6 +216,16 @@ def checked_numbers(path, table, columns, where) -> np.ndarray:
     return out
 
 
+def whole_numbers(path, values, name) -> np.ndarray:
+    """Tomogram or class numbers as int64, rounded; a value no integer column can hold is an error naming the particle."""
+    values = np.asarray(values, dtype=np.float64)
+    bad = ~np.isfinite(values) | (np.abs(values) > np.iinfo(np.int32).max)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"{path}: particle {i + 1}: {name} {values[i]:g} is not a whole number below 2^31")
+    return values.round().astype(np.int64)
+
+
 def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from napari_cryomask.io.particles import Particles
+from napari_cryomask.io.particles import Particles, whole_numbers
 from napari_cryomask.io.particles_conventions import ONE_BASED, dynamo_rotations
 
 DYNAMO_COLUMNS = (
@@ -83,8 +83,8 @@ def read_dynamo(path, *, voxel_size=None) -> Particles:
     return Particles(
         positions=np.ascontiguousarray((xyz + shifts - ONE_BASED)[:, ::-1]),
         rotations=dynamo_rotations(tdrot, tilt, narot),
-        tomo=numbers[:, _column("tomo")].round().astype(np.int64),
-        classes=numbers[:, _column("class")].round().astype(np.int64),
+        tomo=whole_numbers(path, numbers[:, _column("tomo")], "tomogram number"),
+        classes=whole_numbers(path, numbers[:, _column("class")], "class"),
         table=table,
         voxel_size=voxel_size,
         path=str(path),

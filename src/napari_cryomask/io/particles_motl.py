@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from napari_cryomask.io.em import read_em
-from napari_cryomask.io.particles import Particles, checked_numbers
+from napari_cryomask.io.particles import Particles, checked_numbers, whole_numbers
 from napari_cryomask.io.particles_conventions import ONE_BASED, motl_rotations
 
 MOTL_ROWS = (
@@ -70,8 +70,8 @@ def read_motl(path, *, voxel_size=None) -> Particles:
     return Particles(
         positions=np.ascontiguousarray(positions),
         rotations=motl_rotations(angles[:, 0], angles[:, 1], angles[:, 2]),
-        tomo=ids[:, 0].round().astype(np.int64),
-        classes=ids[:, 1].round().astype(np.int64),
+        tomo=whole_numbers(path, ids[:, 0], "tomo_id"),
+        classes=whole_numbers(path, ids[:, 1], "class"),
         table=table,
         voxel_size=voxel_size,
         path=str(path),

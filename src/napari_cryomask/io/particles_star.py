@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from napari_cryomask.io.particles import Particles, checked_numbers
+from napari_cryomask.io.particles import Particles, checked_numbers, whole_numbers
 from napari_cryomask.io.particles_conventions import ONE_BASED, motl_rotations, relion_rotations
 
 XYZ = ("X", "Y", "Z")
@@ -129,8 +129,8 @@ def _stopgap(path, table, voxel_size) -> Particles:
     return Particles(
         positions=np.ascontiguousarray((xyz + shifts - ONE_BASED)[:, ::-1]),
         rotations=motl_rotations(phi, the, psi),
-        tomo=tomo.round().astype(np.int64),
-        classes=classes.round().astype(np.int64),
+        tomo=whole_numbers(path, tomo, "tomo_num"),
+        classes=whole_numbers(path, classes, "class"),
         table=table.reset_index(drop=True),
         voxel_size=voxel_size,
         path=str(path),
@@ -237,7 +237,7 @@ class _Relion:
             positions=np.ascontiguousarray(angstrom if target is None else angstrom / target),
             rotations=np.ascontiguousarray(rotations),
             tomo=self.names(),
-            classes=classes.round().astype(np.int64),
+            classes=whole_numbers(self.path, classes, "rlnClassNumber"),
             table=self.table,
             voxel_size=None if target is None else float(target),
             path=str(self.path),

@@ -55,6 +55,7 @@ class GroupName(Field):
         return f"be a symmetry group: {GROUP_NAMES}"
 
 
+MAX_HELIX_UNITS = 1000
 LENGTH = Number(0, optional=True, nullable=True)
 SHARE = Number(0, 1, open_low=True, optional=True)
 REBUILT_EDGE = {"edge": Choice(EDGES, optional=True), "edge_width_px": Number(0, optional=True)}
@@ -116,7 +117,7 @@ def _symmetrize(recipe, context):
     params={
         "twist_deg": Number(optional=True, nullable=True),
         "rise_px": Number(0, optional=True, nullable=True),
-        "units": Whole(1, 1000, optional=True, nullable=True),
+        "units": Whole(1, MAX_HELIX_UNITS, optional=True, nullable=True),
         **COPIES,
         "z_fraction": Number(0, 1, open_low=True, optional=True, nullable=True),
         "z_edge_px": Number(0, optional=True),
