@@ -7,7 +7,6 @@ from pathlib import Path
 
 from ..io import read_volume, write_volume
 from ..recipes import make_recipe
-from ..recipes.model import model_recipe_mask
 from .options import (
     AXES_NOTE,
     LENGTH,
@@ -82,6 +81,8 @@ def _grid(args):
 
 def run_model(args):
     """``cryomask model MODEL``: write a mask made from the model's simulated density."""
+    from ..recipes.model import model_recipe_mask  # imported on use: building the parser stays cheap
+
     box_shape, voxel_size, origin = _grid(args)
     lengths = Lengths(args.unit, voxel_size, "give --pixel-size")
     extend = lengths.scalar(args.extend, "--extend")
