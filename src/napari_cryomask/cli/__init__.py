@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
-import traceback
 import warnings
 
 import napari_cryomask
@@ -99,6 +98,8 @@ def main(argv=None) -> int:
         except Exception as err:
             usage = isinstance(err, UsageError)
             if args.debug:
+                import traceback  # imported on use: a command that succeeds does not need it
+
                 traceback.print_exc()
             where = f"{PROG} {args.subcommand}" if usage else PROG
             print(f"{where}: error: {_one_line(err)}", file=sys.stderr)

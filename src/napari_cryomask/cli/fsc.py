@@ -8,11 +8,6 @@ import os
 import sys
 import warnings
 
-from ..core.fsc import MaskCheck
-from ..core.fsc_inputs import check_half_maps
-from ..io import read_volume
-from ..io.fsc_files import write_fsc_csv, write_fsc_json, write_fsc_xml
-from ..io.fsc_plot import write_fsc_png
 from .options import UsageError, add_debug, positive, whole_at_least_one
 from .output import check_output, known_voxel_size
 
@@ -77,6 +72,13 @@ def _voxel_size(args, volumes):
 
 def run_fsc(args):
     """``cryomask fsc``: print the mask check and write the files asked for."""
+    # imported here, not at the top: scipy.fft alone takes longer to import than most commands take to run
+    from ..core.fsc import MaskCheck
+    from ..core.fsc_inputs import check_half_maps
+    from ..io import read_volume
+    from ..io.fsc_files import write_fsc_csv, write_fsc_json, write_fsc_xml
+    from ..io.fsc_plot import write_fsc_png
+
     targets = {kind: getattr(args, kind) for kind in OUTPUTS if getattr(args, kind) not in (None, "-")}
     for path in targets.values():
         check_output(path, args.force)

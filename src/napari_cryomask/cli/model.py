@@ -7,8 +7,6 @@ from pathlib import Path
 
 from ..io import read_volume, write_volume
 from ..recipes import make_recipe
-from ..recipes.model import model_recipe_mask
-from ..recipes.particles import file_sha256
 from .options import (
     AXES_NOTE,
     LENGTH,
@@ -83,6 +81,9 @@ def _grid(args):
 
 def run_model(args):
     """``cryomask model MODEL``: write a mask made from the model's simulated density."""
+    from ..recipes.model import model_recipe_mask  # imported on use: building the parser stays cheap
+    from ..recipes.particles import file_sha256
+
     box_shape, voxel_size, origin = _grid(args)
     lengths = Lengths(args.unit, voxel_size, "give --pixel-size")
     extend = lengths.scalar(args.extend, "--extend")

@@ -13,9 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ..io import read_volume
-from ..io.particles import read_particles, tomogram_geometry
 from ..recipes import data_digest, make_recipe, write_with_recipe
-from ..recipes.particles import file_sha256, plan_of, tomogram_voxel
 from .options import (
     AXES_NOTE,
     CliParser,
@@ -136,6 +134,8 @@ def _checked_sizes(args) -> argparse.Namespace:
 def _tomogram(args):
     """Box, voxel size (Å, (z, y, x) or None) and origin of the tomogram, and what to say when Å lack one."""
     if args.like:
+        from ..io.particles import tomogram_geometry  # imported on use: building the parser stays cheap
+
         shape, voxel_size, origin = tomogram_geometry(args.like)
         missing = f"{args.like} records none; give --pixel-size"
     else:
@@ -163,6 +163,8 @@ def _which_tomogram(args, particles):
 
 def _object_params(args, lengths, voxel_size) -> dict:
     if args.mask:
+        from ..recipes.particles import tomogram_voxel  # imported on use: building the parser stays cheap
+
         volume = read_volume(args.mask)
         mask_voxel = known_voxel_size(volume)
         if mask_voxel is None and voxel_size is not None:
@@ -178,6 +180,10 @@ def _object_params(args, lengths, voxel_size) -> dict:
 
 def run_particles(args):
     """``cryomask particles LIST``: write a tomogram-sized mask of a shape or mask at every particle."""
+    # imported on use, not at the top: building the parser of every command stays cheap
+    from ..io.particles import read_particles
+    from ..recipes.particles import file_sha256, plan_of, tomogram_voxel
+
     box_shape, voxel_size, origin, missing = _tomogram(args)
     lengths = Lengths(args.unit, voxel_size, missing)
     if args.labels and args.dtype != "float32":

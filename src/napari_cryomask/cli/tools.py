@@ -14,7 +14,6 @@ from ..core.helix import units_in_box
 from ..core.symmetry import GROUP_NAMES, parse_group, symmetry_operators
 from ..io import read_volume
 from ..recipes import apply_recipe, data_digest, make_recipe, write_with_recipe
-from ..recipes.tools import MAX_HELIX_UNITS, edge_of, known_edge
 from .options import (
     AXES_NOTE,
     LENGTH,
@@ -154,6 +153,8 @@ def _copy_params(args, lengths, source, mask):
     """Centre, mode, threshold and (for an average) the rebuilt edge of a symmetrize or helix recipe."""
     params = {"center": lengths.triple(args.center, "--center"), "mode": args.mode, "threshold": args.threshold}
     if args.mode == "average":
+        from ..recipes.tools import edge_of  # imported on use: building the parser stays cheap
+
         params["edge"], params["edge_width_px"] = edge_of(source, np.asarray(mask, np.float32))
     return params
 
@@ -180,6 +181,8 @@ def run_symmetrize(args):
 
 def run_helix(args):
     """``cryomask helix MASK --z-fraction F [--twist DEG --rise R --units N]``."""
+    from ..recipes.tools import MAX_HELIX_UNITS  # imported on use: building the parser stays cheap
+
     if (args.twist is None) != (args.rise is None):
         raise UsageError("--twist and --rise go together")
     if args.twist is None and args.units is not None:
@@ -269,6 +272,8 @@ def write_map(args, recipe, data, voxel_size, origin, what="a masked map"):
 
 def run_resample(args):
     """``cryomask resample MASK --like MAP``."""
+    from ..recipes.tools import edge_of, known_edge  # imported on use: building the parser stays cheap
+
     volume, voxel_size, source = _read_mask(args)
     voxel_size = args.pixel_size or voxel_size
     if voxel_size is None:

@@ -8,11 +8,10 @@ Where recipes are kept: beside a mask file as ``<mask file>.json`` (:mod:`.sidec
 napari layer's ``layer.metadata["cryomask_recipe"]`` (:data:`METADATA_KEY`).
 
 This package sits above ``core`` and ``io``: replaying reads the files a recipe names (maps,
-masks). Each operation is registered by the module that knows it (:mod:`.registry`); importing
-this package registers them all.
+masks). Each operation is registered by the module that knows it (:mod:`.registry`), which
+:data:`OPERATIONS` imports the first time the operation is asked for.
 """
 
-from . import builtin, model, particles, soft_edge, tools, tools_edit  # noqa: F401  (register the operations)
 from .builtin import file_recipe
 from .document import METADATA_KEY, RECIPE_VERSION, UNITS, data_digest, make_recipe, plain, validate_recipe
 from .registry import OPERATIONS, Context, operation
