@@ -5,6 +5,7 @@ import sys
 
 import numpy as np
 import pytest
+from manual_runner import ManualRunner
 from napari.components import ViewerModel
 
 from napari_cryomask._napari.controls import Invalid, Length, Number
@@ -15,38 +16,6 @@ from napari_cryomask._napari.shape_model import ShapeModel
 from napari_cryomask._napari.tight_model import TightModel
 from napari_cryomask.core.sample import synthetic_average
 from napari_cryomask.recipes import METADATA_KEY, apply_recipe, data_digest
-
-
-class ManualRunner:
-    """Keeps every job; the test decides when (and in which order) they finish."""
-
-    closed = False
-
-    def __init__(self):
-        self.jobs = []
-
-    @property
-    def busy(self):
-        return bool(self.jobs)
-
-    def runs_here(self, voxels):
-        return False
-
-    def submit(self, function, done, failed, *, voxels=None):
-        self.jobs.append((function, done, failed))
-
-    def finish(self, index=0):
-        function, done, failed = self.jobs.pop(index)
-        try:
-            result = function()
-        except Exception as error:
-            failed(error)
-            return
-        done(result)
-
-    def close(self):
-        self.closed = True
-        self.jobs.clear()
 
 
 def blob(shape=(48, 48, 48), center=(20.0, 24.0, 28.0), sigma=3.0):

@@ -8,6 +8,7 @@ the mesh it holds), or nothing.
 
 import numpy as np
 import pytest
+from manual_runner import ManualRunner
 from napari.components import ViewerModel
 
 from napari_cryomask._napari.shape_model import ShapeModel
@@ -17,38 +18,6 @@ from napari_cryomask._napari.tight_model import TightModel
 from napari_cryomask.recipes import METADATA_KEY, apply_recipe
 
 BOX = 128  # step 2 proxies (64³)
-
-
-class HeldRunner:
-    """Keeps every job until the test finishes it."""
-
-    closed = False
-
-    def __init__(self):
-        self.jobs = []
-
-    @property
-    def busy(self):
-        return bool(self.jobs)
-
-    def runs_here(self, voxels):
-        return False
-
-    def submit(self, function, done, failed, *, voxels=None):
-        self.jobs.append((function, done, failed))
-
-    def finish(self, index=0):
-        function, done, failed = self.jobs.pop(index)
-        try:
-            result = function()
-        except Exception as error:  # noqa: BLE001
-            failed(error)
-            return
-        done(result)
-
-    def close(self):
-        self.closed = True
-        self.jobs.clear()
 
 
 def same_mesh(surface, mesh):
@@ -86,7 +55,7 @@ class Frames:
 def in_3d():
     """A Shape model in a 128³ box in a 3D view, its first mask shown."""
     viewer = ViewerModel()
-    runner = HeldRunner()
+    runner = ManualRunner()
     model = ShapeModel(viewer, runner=runner)
     model.update(box=(BOX, BOX, BOX), radius=30.0)
     while runner.jobs:
@@ -160,7 +129,7 @@ def test_the_tight_model_moves_its_threshold_with_a_proxy_of_the_sampled_map():
     grid = np.indices((BOX,) * 3, dtype=np.float32)
     density = np.exp(-sum((g - c) ** 2 for g, c in zip(grid, (60, 64, 70))) / (2 * 12.0**2)).astype(np.float32)
     viewer.add_image(density, name="blob", scale=(3.0, 3.0, 3.0))
-    runner = HeldRunner()
+    runner = ManualRunner()
     model = TightModel(viewer, runner=runner)
     model.update(threshold=0.5, edge="none")
     while runner.jobs:

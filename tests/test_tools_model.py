@@ -5,8 +5,8 @@ import warnings
 
 import numpy as np
 import pytest
+from manual_runner import ManualRunner
 from napari.components import ViewerModel
-from test_design_model import ManualRunner
 
 from napari_cryomask._napari.mask_layer import STALE_KEY
 from napari_cryomask._napari.reader import get_reader
