@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+import time
 
 import numpy as np
 
@@ -143,9 +144,19 @@ def available_bytes() -> int | None:
     >>> available_bytes() is None or available_bytes() > 0
     True
     """
+    now = time.monotonic()
+    if now - _ROOM[0] < _ROOM_SECONDS:
+        return _ROOM[1]
     candidates = [_system_available(), _cgroup_room(), _address_space_room()]
     known = [c for c in candidates if c is not None]
-    return max(0, min(known)) if known else None
+    room = max(0, min(known)) if known else None
+    _ROOM[:] = [now, room]
+    return room
+
+
+# What available_bytes found, kept for a moment: masks at many particles check each block.
+_ROOM_SECONDS = 0.2
+_ROOM = [-1.0, None]
 
 
 def _system_available() -> int | None:

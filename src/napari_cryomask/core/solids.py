@@ -40,6 +40,10 @@ def _sorted_distinct(values) -> np.ndarray:
     return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
+# Blocks below this many voxels take the direct test: the bisection's steps cost more there.
+_ROW_TEST_VOXELS = 1 << 18
+
+
 def _largest_passing(rows, values, limit):
     """For each of ``rows``, the largest of the sorted float32 ``values`` with ``row + value <= limit``.
 
@@ -95,7 +99,7 @@ class Sphere:
 
     def inside(self, uz, uy, ux):
         limit = np.float32(self.radius) ** 2
-        if not _open_grids(uz, uy, ux):
+        if not _open_grids(uz, uy, ux) or np.size(uz) * np.size(uy) * np.size(ux) < _ROW_TEST_VOXELS:
             return uz * uz + uy * uy + ux * ux <= limit
         # The same float32 test, row by row: (uz² + uy²) + ux² grows with ux², so each row
         # keeps the ux² up to the largest one that passes, found by bisection.
