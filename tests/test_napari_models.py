@@ -7,9 +7,17 @@ import numpy as np
 import pytest
 from atomic_models import gemmi, helix_atoms, structure, write
 
-from napari_cryomask._napari.model_reader import CHAIN_COLOURS, MODEL_KEY, get_model_reader, layer_name, model_layers
+from napari_cryomask._napari.model_reader import (
+    CHAIN_COLOURS,
+    MODEL_KEY,
+    get_model_reader,
+    layer_name,
+    model_layers,
+    model_sha256,
+)
 from napari_cryomask._napari.reader import get_reader
 from napari_cryomask.io import write_volume
+from napari_cryomask.recipes.particles import file_sha256
 
 # An odd, non-cubic box with anisotropic voxels and an origin away from 0, as a map fitted elsewhere would have.
 BOX, VOXEL, ORIGIN = (21, 26, 31), (2.0, 1.5, 1.75), (-20.0, 100.0, 7.5)
@@ -141,3 +149,11 @@ def test_a_bad_model_file_names_the_file(make_napari_viewer, tmp_path):
     with pytest.raises(Exception, match="broken.cif"):
         viewer.open(str(bad), plugin="napari-cryomask")
     assert len(viewer.layers) == 0
+
+
+def test_the_model_digest_is_kept_until_the_file_changes(tmp_path):
+    path = write(tmp_path / "fit.cif", helix_atoms(6))
+    first = model_sha256(path)
+    assert first == file_sha256(path) and model_sha256(path) == first
+    write(path, helix_atoms(9))
+    assert model_sha256(path) == file_sha256(path) != first

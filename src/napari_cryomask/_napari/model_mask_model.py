@@ -31,11 +31,10 @@ from ..core.edges import EDGES
 from ..core.model_density import CUTOFF_SIGMA, SIGMA_FACTOR, model_density
 from ..core.model_mask import enclosing_threshold, model_mask
 from ..recipes import make_recipe
-from ..recipes.particles import file_sha256
 from .controls import Choice, FilePath, Invalid, LayerInput, Length, Level, Number, number_text
 from .design_model import DesignModel, Job, layer_volume, map_layers
 from .mask_layer import voxel_size_of
-from .model_reader import MODEL_KEY, load_model, model_layer_data, model_layers
+from .model_reader import MODEL_KEY, load_model, model_layer_data, model_layers, model_sha256
 from .readout import readout_text
 
 EDGE_VOXELS = 3  # default soft-edge width, in voxels of the map
@@ -360,7 +359,7 @@ class ModelMaskModel(DesignModel):
         box, voxel_size, origin = self.grid()
         params = self.params()
         recipe = make_recipe("model", params, box_shape=box, voxel_size=voxel_size, origin=origin, model=atoms.name,
-                             model_sha256=file_sha256(atoms.name))
+                             model_sha256=model_sha256(atoms.name))
         key = self._key(atoms)
         densities = self._densities
         known = densities.get(key)

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from napari_cryomask.io.models import is_model_file, read_model
+from napari_cryomask.recipes.particles import file_sha256
 
 MODEL_KEY = "cryomask_model"  # layer metadata: the resolved path of the model file
 # Distinct on a grey map and from one another; chains beyond ten repeat them.
@@ -30,6 +31,7 @@ CHAIN_COLOURS = (
     "#3b8fe0", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#17becf", "#edc948", "#ff9da7", "#9c755f", "#bab0ac",
 )
 _MODELS: dict = {}  # resolved path -> ((mtime_ns, size), AtomicModel), the latest few
+_DIGESTS: dict = {}  # resolved path -> ((mtime_ns, size), SHA-256 of its bytes), the latest few
 _KEEP = 8
 
 
@@ -66,14 +68,34 @@ def read_models(path):
     return [model_layer_data(p) for p in paths]
 
 
-def load_model(path):
-    """The atoms of a model file, read once while the file stays the same (size and modification time)."""
+def _stamp(path):
+    """The resolved path and its (modification time, size), None when it cannot be read."""
     resolved = Path(path).expanduser().resolve()
     try:
         info = resolved.stat()
-        stamp = (info.st_mtime_ns, info.st_size)
     except OSError:
-        stamp = None
+        return resolved, None
+    return resolved, (info.st_mtime_ns, info.st_size)
+
+
+def model_sha256(path) -> str:
+    """SHA-256 of a model file's bytes, hashed once while the file stays the same."""
+    resolved, stamp = _stamp(path)
+    known = _DIGESTS.get(str(resolved))
+    if stamp is not None and known is not None and known[0] == stamp:
+        return known[1]
+    digest = file_sha256(resolved)
+    if stamp is not None:
+        _DIGESTS.pop(str(resolved), None)
+        _DIGESTS[str(resolved)] = (stamp, digest)
+        while len(_DIGESTS) > _KEEP:
+            _DIGESTS.pop(next(iter(_DIGESTS)))
+    return digest
+
+
+def load_model(path):
+    """The atoms of a model file, read once while the file stays the same (size and modification time)."""
+    resolved, stamp = _stamp(path)
     known = _MODELS.get(str(resolved))
     if stamp is not None and known is not None and known[0] == stamp:
         return known[1]
