@@ -76,9 +76,18 @@ def in_slabs(block, voxels: int, work) -> None:
     >>> sorted(seen)
     [0, 2]
     """
-    parts = list(row_slabs(block, voxels))
-    voxels_in_all = math.prod(s.stop - s.start for s in block)
-    workers = min(worker_count(), len(parts)) if voxels_in_all >= PARALLEL_VOXELS else 1
+    run_parts(list(row_slabs(block, voxels)), work, math.prod(s.stop - s.start for s in block))
+
+
+def run_parts(parts, work, voxels: int) -> None:
+    """Call ``work(part)`` for each of ``parts``, on every CPU when they hold ``voxels`` >= :data:`PARALLEL_VOXELS`.
+
+    >>> seen = []
+    >>> run_parts([1, 2, 3], seen.append, 10)
+    >>> seen
+    [1, 2, 3]
+    """
+    workers = min(worker_count(), len(parts)) if voxels >= PARALLEL_VOXELS else 1
     if workers <= 1:
         for part in parts:
             work(part)

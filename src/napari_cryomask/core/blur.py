@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from .blocks import grown_slice, nonzero_block, pieces, worker_count
+from .blocks import PARALLEL_VOXELS, grown_slice, nonzero_block, pieces, run_parts, worker_count
 from .limits import require_kernel_fits
 
 # SciPy's default truncation, in sigmas, as cryoCAT blurs.
@@ -31,20 +31,10 @@ def gaussian_pass(source, out, blocks, axis: int, sigma_px: float) -> None:
             source[block], sigma_px, axis=axis, output=out[block], mode="nearest", truncate=TRUNCATE
         )
 
-    voxels = sum(math.prod(s.stop - s.start for s in block) for block in blocks)
-    workers = min(worker_count(), len(blocks)) if voxels >= _PARALLEL_VOXELS else 1
-    if workers <= 1:
-        for block in blocks:
-            run(block)
-        return
-    from concurrent.futures import ThreadPoolExecutor  # imported on use: the command line starts faster
-
-    with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(run, blocks))
+    run_parts(blocks, run, sum(math.prod(s.stop - s.start for s in block) for block in blocks))
 
 
-# Below these sizes the bookkeeping of slabs and threads costs more than it saves.
-_PARALLEL_VOXELS = 1 << 19
+# Below this size the bookkeeping of slabs costs more than it saves.
 _SLAB_VOXELS = 1 << 16
 _MAX_SLABS = 16
 # Copying a filtered line into place costs a fraction of filtering it again (SciPy's pass has 17-25 taps).
@@ -136,7 +126,7 @@ def _copy(out, target, source, flip_axis) -> None:
     """``out[target] = out[source]`` reversed along ``flip_axis``, in slabs across another axis on every CPU."""
     others = [a for a in range(out.ndim) if a != flip_axis]
     voxels = math.prod(s.stop - s.start for s in target)
-    workers = worker_count() if others and voxels >= _PARALLEL_VOXELS else 1
+    workers = worker_count() if others and voxels >= PARALLEL_VOXELS else 1
     if workers <= 1:
         out[target] = np.flip(out[source], flip_axis)
         return
@@ -328,7 +318,7 @@ def _distinct_lines_pass(nonzero, core, out, block, halves, sigma_px) -> bool:
             np.take(filtered[i], inverse, out=out[(span.start + i,) + lines], mode="clip")
 
     planes = range(span.stop - span.start)
-    workers = min(worker_count(), len(planes)) if inverse.size * len(planes) >= _PARALLEL_VOXELS else 1
+    workers = min(worker_count(), len(planes)) if inverse.size * len(planes) >= PARALLEL_VOXELS else 1
     if workers <= 1:
         write(planes)
         return True
