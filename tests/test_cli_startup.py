@@ -79,3 +79,36 @@ def test_unknown_operations_are_still_refused_with_every_name_listed():
     assert "blob" not in registry.OPERATIONS
     with pytest.raises(KeyError):
         registry.OPERATIONS["blob"]
+
+
+def test_the_command_table_names_the_group_of_every_subcommand():
+    import argparse
+
+    from napari_cryomask import cli
+
+    found = {}
+    for group in cli.GROUPS:
+        sub = argparse.ArgumentParser().add_subparsers()
+        cli.group_module(group).add_commands(sub)
+        found.update(dict.fromkeys(sub.choices, group))
+    assert found == cli.COMMAND_GROUPS
+
+
+def test_a_command_imports_only_its_own_group():
+    modules = _modules_after("import napari_cryomask.cli as cli\ncli.parse(['sphere', '--box', '8', '--radius', '2', '-o', 's.mrc'])")
+    groups = {m.rsplit(".", 1)[1] for m in modules if m.startswith("napari_cryomask.cli.")}
+    assert groups == {"shapes", "options", "output"}
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["sphre", "--box", "8"], "invalid choice: 'sphre'"),
+    (["--debug", "sphere", "--box", "8"], "the following arguments are required"),
+])
+def test_usage_errors_read_as_with_the_whole_parser(argv, message, capsys):
+    from napari_cryomask.cli import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    if argv[0] == "sphre":
+        assert "union" in err and "particles" in err  # every command is listed

@@ -89,7 +89,7 @@ def test_non_finite_data_are_found():
 
 
 def test_writing_needs_no_temporary_the_size_of_the_map(tmp_path):
-    volume = np.random.default_rng(0).random((96, 128, 128), dtype=np.float32)  # 6 MiB
+    volume = np.random.default_rng(0).random((256, 256, 256), dtype=np.float32)  # 64 MiB
     write_volume(tmp_path / "warm.mrc", volume[:2])
     tracemalloc.start()
     write_volume(tmp_path / "m.mrc", volume)

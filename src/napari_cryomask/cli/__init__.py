@@ -21,20 +21,39 @@ Examples
 from __future__ import annotations
 
 import argparse
+import importlib
 import shlex
 import sys
 import warnings
 
 import napari_cryomask
 
-from . import combine, fsc, gui, info, model, particles, recipes, shapes, tight, tools
 from .options import AXES_NOTE, PROG, CliParser, UsageError, join_negative_values
 
-GROUPS = (shapes, tight, model, combine, tools, particles, info, recipes, fsc, gui)
+GROUPS = ("shapes", "tight", "model", "combine", "tools", "particles", "info", "recipes", "fsc", "gui")
+# Which group defines each subcommand, so that a command imports and builds only its own group
+# (tests/test_cli_start.py checks this table against the groups' parsers).
+COMMAND_GROUPS = {
+    **dict.fromkeys(("sphere", "ellipsoid", "cylinder", "tube", "cuboid", "cone", "shell", "generate"), "shapes"),
+    "tight": "tight",
+    "model": "model",
+    **dict.fromkeys(("union", "subtract", "subtraction", "intersect", "intersection", "difference", "soften"), "combine"),
+    **dict.fromkeys(("apply", "clip", "helix", "resample", "symmetrise", "symmetrize"), "tools"),
+    "particles": "particles",
+    "info": "info",
+    "recipe": "recipes",
+    "fsc": "fsc",
+    "gui": "gui",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``cryomask`` parser with all its subcommands."""
+def group_module(name: str):
+    """The module of a group of subcommands (imported on first use)."""
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+def build_parser(groups=GROUPS) -> argparse.ArgumentParser:
+    """The ``cryomask`` parser with the subcommands of ``groups`` (default: all)."""
     parser = CliParser(
         prog=PROG,
         description="Design cryo-ET masks: shapes, tight masks, soft edges and boolean operations. " + AXES_NOTE,
@@ -52,15 +71,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", default=False, help="show the Python traceback of a failure")
     parser.add_argument("--version", action="version", version=f"%(prog)s {napari_cryomask.__version__}", help="print the version and exit")
     sub = parser.add_subparsers(title="commands", dest="subcommand", metavar="COMMAND", required=True, parser_class=CliParser)
-    for group in GROUPS:
-        group.add_commands(sub)
+    for group in groups:
+        group_module(group).add_commands(sub)
     return parser
 
 
+def _command_group(argv) -> str | None:
+    """The group of the subcommand ``argv`` names; None for help, the version or a name not known."""
+    for token in argv:
+        if token == "--debug":
+            continue
+        return None if token.startswith("-") else COMMAND_GROUPS.get(token)
+    return None
+
+
 def parse(argv=None) -> argparse.Namespace:
-    """Parse ``argv`` (default ``sys.argv[1:]``); usage errors exit with code 2."""
+    """Parse ``argv`` (default ``sys.argv[1:]``); usage errors exit with code 2.
+
+    A known subcommand is parsed by a parser holding only its group; anything else (help, a
+    mistyped name) by the whole parser, so that the messages list every command.
+    """
     argv = sys.argv[1:] if argv is None else list(argv)
-    return build_parser().parse_args(join_negative_values(argv))
+    group = _command_group(argv)
+    return build_parser(GROUPS if group is None else (group,)).parse_args(join_negative_values(argv))
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):

@@ -2,7 +2,9 @@
 
 Every voxel's value is computed from its own coordinates, so any sub-block (``region``) of a mask
 equals the same crop of the whole mask, and only the block the solid and its edge reach is
-computed; the rest of the box stays zero.
+computed; the rest of the box stays zero. An unrotated solid centred on the voxel grid is computed
+in one half of that block along each axis it is symmetric about, and copied to the other
+(:mod:`.mirror`): the same values, computed once per octant.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from .geometry import (
     rotation_matrix,
 )
 from .limits import require_fit
+from .mirror import half_block, mirror_fill, symmetric_axes
 from .solids import SOLIDS
 
 SHAPES = tuple(SOLIDS)
@@ -74,7 +77,9 @@ def render_solid(solid, box_shape, *, center=None, angles=None, thickness=None, 
         out[target] = _solid_values(solid, slab, center, matrix, thickness, edge, edge_width_px, reach)
 
     hard = thickness is None and edge == "none"
-    in_slabs(block, getattr(solid, "inside_slab_voxels", _SLAB_VOXELS) if hard else _SLAB_VOXELS, fill)
+    mirrored = _mirrored_axes(solid, block, center, matrix, hard)
+    in_slabs(half_block(block, mirrored), getattr(solid, "inside_slab_voxels", _SLAB_VOXELS) if hard else _SLAB_VOXELS, fill)
+    mirror_fill(out, tuple(slice(b.start - r.start, b.stop - r.start) for b, r in zip(block, region)), mirrored)
     return out
 
 
@@ -100,8 +105,21 @@ def solid_inside(solid, box_shape, *, center=None, angles=None, thickness=None):
         target = tuple(slice(b.start - r.start, b.stop - r.start) for b, r in zip(slab, block))
         inside[target] = _solid_values(solid, slab, center, matrix, thickness, "none", 0.0, 0.0)
 
-    in_slabs(block, getattr(solid, "inside_slab_voxels", _SLAB_VOXELS) if thickness is None else _SLAB_VOXELS, fill)
+    mirrored = _mirrored_axes(solid, block, center, matrix, thickness is None)
+    in_slabs(half_block(block, mirrored), getattr(solid, "inside_slab_voxels", _SLAB_VOXELS) if thickness is None else _SLAB_VOXELS,
+             fill)
+    mirror_fill(inside, tuple(slice(0, b.stop - b.start) for b in block), mirrored)
     return inside, block
+
+
+def _mirrored_axes(solid, block, center, matrix, hard) -> list[int]:
+    """Axes along which the solid's block is computed in half and mirrored (see :mod:`.mirror`).
+
+    A hard solid with its own fast inside test (a sphere's, row by row) costs less than the copy.
+    """
+    if matrix is not None or (hard and hasattr(solid, "inside_slab_voxels")):
+        return []
+    return symmetric_axes(block, center, getattr(solid, "mirror_axes", ()))
 
 
 def shape_inside(box_shape, shape: str, *, center=None, angles=None, thickness=None, **sizes):

@@ -90,6 +90,8 @@ class Sphere:
 
     # Voxels its inside test takes at a time: it makes no temporary array of that size.
     inside_slab_voxels = 1 << 20
+    # Axes along which it reads the same backwards, unrotated (see core/mirror.py).
+    mirror_axes = (0, 1, 2)
 
     def __post_init__(self):
         _positive(self.radius, "radius")
@@ -114,6 +116,8 @@ class Sphere:
 @dataclass(frozen=True)
 class Ellipsoid:
     radii: tuple  # (z, y, x)
+
+    mirror_axes = (0, 1, 2)
 
     def __post_init__(self):
         for r in self.radii:
@@ -188,6 +192,8 @@ class _Revolved:
 
 @dataclass(frozen=True)
 class Cylinder(_Revolved):
+    mirror_axes = (0, 1, 2)
+
     def inside(self, uz, uy, ux):
         return (_rho2(uy, ux) <= np.float32(self.radius) ** 2) & (np.abs(uz) <= np.float32(self.height / 2))
 
@@ -199,6 +205,8 @@ class Cylinder(_Revolved):
 @dataclass(frozen=True)
 class Tube(_Revolved):
     inner_radius: float = 0.0
+
+    mirror_axes = (0, 1, 2)
 
     def __post_init__(self):
         super().__post_init__()
@@ -225,6 +233,8 @@ class Tube(_Revolved):
 class Cuboid:
     size: tuple  # full edge lengths (z, y, x)
     rounding: float = 0.0
+
+    mirror_axes = (0, 1, 2)
 
     def __post_init__(self):
         for s in self.size:
@@ -255,6 +265,8 @@ class Cuboid:
 @dataclass(frozen=True)
 class Cone(_Revolved):
     """Base of ``radius`` at ``z = -height/2``, apex at ``z = +height/2``."""
+
+    mirror_axes = (1, 2)
 
     def inside(self, uz, uy, ux):
         h, r = np.float32(self.height), np.float32(self.radius)

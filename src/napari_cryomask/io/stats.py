@@ -29,8 +29,9 @@ import numpy as np
 
 from napari_cryomask.core.blocks import worker_count
 
-# Values summed by NumPy at a time: a run of float32 fits in the CPU's L2 cache.
-LEAF = 1 << 16
+# Values summed by NumPy at a time (2 MB of float32): long enough that the calls for each run
+# cost little beside the sums, short enough for the scratch of the squares to stay small.
+LEAF = 1 << 19
 # NumPy's buffer size (np.getbufsize()) for the float32 -> float64 sum of the mean.
 _CAST_BUFFER = 8192
 

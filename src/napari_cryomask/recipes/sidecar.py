@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -128,13 +129,19 @@ def write_with_recipe(path, data, recipe=None, *, voxel_size=None, origin=None, 
         text = None if recipe is None else recipe_text(recipe).encode("utf-8")  # checked before writing
     else:
         encode = volume_encoder(path, data, voxel_size, origin)
-        text = None if recipe is None else recipe_text(recipe, data).encode("utf-8")
+        text = None if recipe is None else recipe_text(recipe).encode("utf-8")  # checked before writing
         encode_file = None
     with contextlib.ExitStack() as stack:
         mask_file = stack.enter_context(PendingFile(path, overwrite=overwrite))
         recipe_file = None if text is None else stack.enter_context(PendingFile(sidecar, overwrite=overwrite))
-        if encode_file is None:
+        if encode_file is None and text is None:
             encode(mask_file.stream)
+        elif encode_file is None:
+            # The digest is computed while the file is written (hashlib lets go of the GIL).
+            with ThreadPoolExecutor(1) as hasher:
+                digest = hasher.submit(data_digest, data)
+                encode(mask_file.stream)
+                text = recipe_text(dict(recipe, data_sha256=digest.result())).encode("utf-8")
         else:
             digest = encode_file(mask_file.temp)
             if text is not None:
