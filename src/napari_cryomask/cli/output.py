@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..core.grid_check import warn_grid_mismatch
@@ -78,14 +79,17 @@ def check_output(path, force):
 
 def write_mask(args, recipe, mask, voxel_size, origin):
     """Write the mask and its recipe sidecar together, then one line about them on stdout."""
-    sidecar = write_with_recipe(args.output, mask, recipe, voxel_size=voxel_size, origin=origin, overwrite=args.force)
-    stats = mask_stats(mask, voxel_size or 1.0)
+    # The mask is measured while it is written (NumPy lets go of the GIL as it sums).
+    with ThreadPoolExecutor(1) as measuring:
+        measured = measuring.submit(mask_stats, mask, voxel_size or 1.0)
+        sidecar = write_with_recipe(args.output, mask, recipe, voxel_size=voxel_size, origin=origin, overwrite=args.force)
+        stats = measured.result()
     if voxel_size:
         size = f"{triple_text(voxel_size)} Å voxels, volume {stats.volume_nm3:,.1f} nm³"
     else:
         size = f"voxel size unknown, volume {stats.volume_voxels:,.1f} voxels"
     print(f"wrote {args.output} ({'x'.join(map(str, mask.shape))} voxels, {size}) and its recipe {sidecar}")
-    if not mask.any():
+    if stats.volume_voxels <= 0 and not mask.any():
         warnings.warn(f"{args.output} is empty: no voxel is inside the mask", stacklevel=2)
     elif stats.touches_edge:
         warnings.warn(f"{args.output} touches the box edge", stacklevel=2)
