@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .blocks import grow_block, nonzero_block, row_slabs
+from .blocks import grow_block, in_slabs, nonzero_block
 from .edges import check_edge, edge_reach, soft_edge
 from .limits import require_fit
 
@@ -71,10 +71,13 @@ class BlockDistance:
         if self.core is None:
             return out
         extend = np.float32(extend_px)
+
         # A voxel's value depends on its distance only; slabs keep the temporary arrays small.
-        for slab in row_slabs(self._region(extend_px, edge, edge_width_px), _SLAB_VOXELS):
+        def fill(slab):
             inner = tuple(slice(r.start - b.start, r.stop - b.start) for r, b in zip(slab, self.block))
             out[slab] = soft_edge(self.values[inner] - extend, edge, edge_width_px)
+
+        in_slabs(self._region(extend_px, edge, edge_width_px), _SLAB_VOXELS, fill)
         return out
 
 
