@@ -42,7 +42,6 @@ import hashlib
 import os
 import re
 import signal
-import socket
 import stat
 import sys
 import tempfile
@@ -51,7 +50,18 @@ import time
 from pathlib import Path
 
 TEMP_SUFFIX = ".cryomask-tmp"
-_HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]
+
+
+def _host_name() -> str:
+    """This machine's name, as ``socket.gethostname()`` gives it (without importing socket on POSIX)."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
+
+
+_HOST = hashlib.sha256(_host_name().encode()).hexdigest()[:8]
 _TEMP_NAME = re.compile(r"^\..*\.(?P<pid>\d+)-(?P<host>[0-9a-f]{8})" + re.escape(TEMP_SUFFIX) + "$")
 # Temporary files of processes that may still run elsewhere (no pid check) are left this long.
 _ORPHAN_AGE_S = 24 * 3600
