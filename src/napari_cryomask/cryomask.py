@@ -271,7 +271,8 @@ def _cross_dilated_block(inside, block, steps, shape):
     grown = grow_block(block, steps, shape)
     padded = np.zeros(tuple(g.stop - g.start for g in grown), bool)
     padded[tuple(slice(b.start - g.start, b.stop - g.start) for b, g in zip(block, grown))] = inside
-    return _taxicab_distance(padded, steps) <= steps, grown
+    # In memory order, for the blur that reads it plane by plane.
+    return np.ascontiguousarray(_taxicab_distance(padded, steps) <= steps), grown
 
 
 def _taxicab_distance(binary, cap):
@@ -284,19 +285,32 @@ def _taxicab_distance(binary, cap):
     >>> _taxicab_distance(b, 3)[0, 0].tolist()
     [1, 0, 1, 2, 3, 4]
     """
+    binary = np.asarray(binary, dtype=bool)
     dtype = np.min_scalar_type(cap + 2)
-    distance = np.where(binary, 0, cap + 1).astype(dtype)
+    distance = np.empty(binary.shape, dtype)
+    np.multiply(np.logical_not(binary), dtype.type(cap + 1), out=distance)
     one = dtype.type(1)
-    for axis in range(binary.ndim):
-        planes = np.ascontiguousarray(np.moveaxis(distance, axis, 0))
-        step = np.empty_like(planes[0])
-        for order in (range(1, len(planes)), range(len(planes) - 2, -1, -1)):
-            for i in order:
-                previous = i - 1 if order.step == 1 else i + 1
-                np.add(planes[previous], one, out=step)
-                np.minimum(planes[i], step, out=planes[i])
-        distance = np.moveaxis(planes, 0, axis)
-    return distance
+    if binary.ndim == 0:
+        return distance
+    # Sweeps along the last axis would read across memory: they go along a transposed copy.
+    for axis in range(binary.ndim - 1):
+        _sweep(np.moveaxis(distance, axis, 0), one)
+    last = np.ascontiguousarray(np.moveaxis(distance, -1, 0))
+    _sweep(last, one)
+    return np.moveaxis(last, 0, -1)
+
+
+def _sweep(planes, one) -> None:
+    """Both sweeps along the first axis of ``planes``, in place: each plane keeps min(itself, neighbour + 1)."""
+    if planes.ndim == 1:
+        planes = planes[:, None]
+    step = np.empty_like(planes[0])
+    for i in range(1, len(planes)):
+        np.add(planes[i - 1], one, out=step)
+        np.minimum(planes[i], step, out=planes[i])
+    for i in range(len(planes) - 2, -1, -1):
+        np.add(planes[i + 1], one, out=step)
+        np.minimum(planes[i], step, out=planes[i])
 
 
 def generate_mask(mask_shape, mask_size=None, mask_expansion=4):
