@@ -392,7 +392,7 @@ def _runs_pass(nonzero, core, out, block, halves, sigma_px, reach) -> bool:
     filtered = np.zeros((len(own), length), np.float32)
     columns = np.unravel_index(own, values.shape[1:])
     filtered[:, offset:offset + depth] = values[(slice(None),) + columns].T
-    ndimage.gaussian_filter1d(filtered, sigma_px, axis=1, output=filtered, mode="nearest", truncate=TRUNCATE)
+    gaussian_pass(filtered, filtered, [(rows, slice(0, length)) for rows in pieces(slice(0, len(own)), worker_count())], 1, sigma_px)
 
     _copy_planes(out, (core[0],) + lines, values)
     flat = out.reshape(-1) if out.flags.c_contiguous else None
@@ -413,17 +413,24 @@ def _runs_pass(nonzero, core, out, block, halves, sigma_px, reach) -> bool:
         flat[planes] = run_values
 
     ramp = 2 * reach
+    writes = []
     if len(long) and ramp:
-        put(long, start[long] - reach, canonical[0, :ramp])
-        put(long, start[long] - reach + count[long], canonical[0, longest_ramp:longest_ramp + ramp])
+        writes.append((long, start[long] - reach, canonical[0, :ramp]))
+        writes.append((long, start[long] - reach + count[long], canonical[0, longest_ramp:longest_ramp + ramp]))
     if len(short):
         order = np.argsort(size_row, kind="stable")
         bounds = np.searchsorted(size_row[order], np.arange(len(sizes) + 1))
         for k, size in enumerate(sizes):
             chosen = short[order[bounds[k]:bounds[k + 1]]]
-            put(chosen, start[chosen] - reach, canonical[1 + k, :size + ramp])
+            writes.append((chosen, start[chosen] - reach, canonical[1 + k, :size + ramp]))
     if len(own):
-        put(own, np.zeros(len(own), np.intp), filtered)
+        writes.append((own, np.zeros(len(own), np.intp), filtered))
+    # The writes touch different voxels; the large ones are shared among the CPUs.
+    parts = []
+    for chosen, first, run_values in writes:
+        for lines_part in pieces(slice(0, len(chosen)), worker_count() if len(chosen) > 1000 else 1):
+            parts.append((chosen[lines_part], first[lines_part], run_values[lines_part] if run_values.ndim == 2 else run_values))
+    run_parts(parts, lambda part: put(*part), sum(len(c) * v.shape[-1] for c, _, v in writes) * 4)
     return True
 
 
@@ -443,16 +450,26 @@ def _single_runs(values):
     The start is -1 for lines that hold no ones or several runs: the ones are one run when the
     last one lies ``count - 1`` after the first. The first and last come from maxima of the
     line's ones weighted by their distance from either end, which read the planes in memory order.
+    Large arrays are shared among the CPUs in slabs across axis 1.
     """
     depth = values.shape[0]
-    flat = values.reshape(depth, -1)
+    count = np.empty(values.shape[1:], np.int64)
+    start = np.empty(values.shape[1:], np.int64)
     dtype = np.min_scalar_type(depth)
-    weighted = np.empty(flat.shape, dtype)
-    np.multiply(flat, np.arange(depth, dtype=dtype)[:, None], out=weighted)
-    last = weighted.max(axis=0).astype(np.int64)
-    np.multiply(flat, np.arange(depth, 0, -1, dtype=dtype)[:, None], out=weighted)
-    first = depth - weighted.max(axis=0).astype(np.int64)
-    count = np.count_nonzero(flat, axis=0) if depth >= 1 << 16 else flat.view(np.uint8).sum(axis=0, dtype=np.uint16)
-    count = count.astype(np.int64)
-    start = np.where((count > 0) & (last - first + 1 == count), first, -1)
-    return count.reshape(values.shape[1:]), start.reshape(values.shape[1:])
+    index = (slice(None),) + (None,) * (values.ndim - 1)
+    up, down = np.arange(depth, dtype=dtype)[index], np.arange(depth, 0, -1, dtype=dtype)[index]
+
+    def measure(rows):
+        part = values[:, rows]
+        weighted = np.empty(part.shape, dtype)
+        np.multiply(part, up, out=weighted)
+        last = weighted.max(axis=0).astype(np.int64)
+        np.multiply(part, down, out=weighted)
+        first = depth - weighted.max(axis=0).astype(np.int64)
+        ones = np.count_nonzero(part, axis=0)
+        count[rows] = ones
+        start[rows] = np.where((ones > 0) & (last - first + 1 == ones), first, -1)
+
+    run_parts(pieces(slice(0, values.shape[1]), worker_count()), measure, values.size)
+    return count, start
+
