@@ -423,14 +423,19 @@ def _runs_pass(nonzero, core, out, block, halves, sigma_px, reach) -> bool:
         for k, size in enumerate(sizes):
             chosen = short[order[bounds[k]:bounds[k + 1]]]
             writes.append((chosen, start[chosen] - reach, canonical[1 + k, :size + ramp]))
+    # Scattered writes do not gain from a second thread.
+    for write in writes:
+        put(*write)
     if len(own):
-        writes.append((own, np.zeros(len(own), np.intp), filtered))
-    # The writes touch different voxels; the large ones are shared among the CPUs.
-    parts = []
-    for chosen, first, run_values in writes:
-        for lines_part in pieces(slice(0, len(chosen)), worker_count() if len(chosen) > 1000 else 1):
-            parts.append((chosen[lines_part], first[lines_part], run_values[lines_part] if run_values.ndim == 2 else run_values))
-    run_parts(parts, lambda part: put(*part), sum(len(c) * v.shape[-1] for c, _, v in writes) * 4)
+        # Whole lines go in plane by plane, where the writes stay close together.
+        target = tuple(w.start + c for w, c in zip(lines, columns))
+        by_plane = np.ascontiguousarray(filtered.T)
+        if flat is None:
+            out[(span,) + target] = by_plane
+        else:
+            within_plane = np.ravel_multi_index(target, out.shape[1:])
+            for j in range(length):
+                flat[(span.start + j) * plane_size:(span.start + j + 1) * plane_size][within_plane] = by_plane[j]
     return True
 
 
@@ -450,7 +455,6 @@ def _single_runs(values):
     The start is -1 for lines that hold no ones or several runs: the ones are one run when the
     last one lies ``count - 1`` after the first. The first and last come from maxima of the
     line's ones weighted by their distance from either end, which read the planes in memory order.
-    Large arrays are shared among the CPUs in slabs across axis 1.
     """
     depth = values.shape[0]
     count = np.empty(values.shape[1:], np.int64)
@@ -470,6 +474,6 @@ def _single_runs(values):
         count[rows] = ones
         start[rows] = np.where((ones > 0) & (last - first + 1 == ones), first, -1)
 
-    run_parts(pieces(slice(0, values.shape[1]), worker_count()), measure, values.size)
+    measure(slice(None))
     return count, start
 
