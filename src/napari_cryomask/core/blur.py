@@ -457,23 +457,13 @@ def _single_runs(values):
     line's ones weighted by their distance from either end, which read the planes in memory order.
     """
     depth = values.shape[0]
-    count = np.empty(values.shape[1:], np.int64)
-    start = np.empty(values.shape[1:], np.int64)
     dtype = np.min_scalar_type(depth)
     index = (slice(None),) + (None,) * (values.ndim - 1)
-    up, down = np.arange(depth, dtype=dtype)[index], np.arange(depth, 0, -1, dtype=dtype)[index]
-
-    def measure(rows):
-        part = values[:, rows]
-        weighted = np.empty(part.shape, dtype)
-        np.multiply(part, up, out=weighted)
-        last = weighted.max(axis=0).astype(np.int64)
-        np.multiply(part, down, out=weighted)
-        first = depth - weighted.max(axis=0).astype(np.int64)
-        ones = np.count_nonzero(part, axis=0)
-        count[rows] = ones
-        start[rows] = np.where((ones > 0) & (last - first + 1 == ones), first, -1)
-
-    measure(slice(None))
-    return count, start
+    weighted = np.empty(values.shape, dtype)
+    np.multiply(values, np.arange(depth, dtype=dtype)[index], out=weighted)
+    last = weighted.max(axis=0).astype(np.int64)
+    np.multiply(values, np.arange(depth, 0, -1, dtype=dtype)[index], out=weighted)
+    first = depth - weighted.max(axis=0).astype(np.int64)
+    count = np.count_nonzero(values, axis=0)
+    return count, np.where((count > 0) & (last - first + 1 == count), first, -1)
 
