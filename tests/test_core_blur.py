@@ -174,3 +174,26 @@ def test_the_filter_keeps_a_window_of_ones_at_exactly_one(sigma):
     line = ndimage.gaussian_filter1d(zeros, sigma, axis=1, mode="nearest", truncate=4.0)
     reach = int(4 * sigma + 0.5)
     assert np.all(line[:, 50 + reach:150 - reach] == 1) and np.all(line[:, :50 - reach] == 0)
+
+
+def test_lines_of_several_long_runs_stay_exact():
+    # Along z: two or three long runs with gaps of exactly 2 reach, more, and less, and runs
+    # reaching the ends of the pass block (such lines are filtered one by one).
+    sigma = 1.5
+    reach = int(4 * sigma + 0.5)
+    box = (120, 9, 7)
+    mask = np.zeros(box, bool)
+    for y in range(box[1]):
+        for x in range(box[2]):
+            at = 8 + (y + 2 * x) % 5
+            for length, gap in [(2 * reach + 1 + y, 2 * reach - 1 + x), (30, 2 * reach), (2 * reach + 1, 0)]:
+                mask[at:at + length, y, x] = True
+                at += length + gap
+    mask[:3, 0, 0] = True  # a run at the face of the box
+    whole = mask.astype(np.float32)
+    for s in (sigma, 1.0, 2.0):
+        assert_same(whole, s)
+        inner = (slice(4, 124), slice(3, 12), slice(2, 9))
+        padded = np.zeros((130, 15, 12), np.float32)
+        padded[inner] = whole
+        assert np.array_equal(blur_binary(padded.shape, mask, inner, s), reference(padded, s))
