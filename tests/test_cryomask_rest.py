@@ -275,3 +275,40 @@ def test_a_zero_semi_axis_gives_an_empty_ellipsoid_and_a_negative_one_an_error()
         cm.ellipsoid_mask(9, radii=(-1, 1, 2))
     with pytest.raises(ValueError, match="radii"):
         shapes.shape_mask(9, "ellipsoid", radii=(-1, 1, 2))
+
+
+# ---- cross dilation (map_tight_mask)
+
+
+def test_taxicab_distance_equals_the_chamfer_distance_up_to_the_cap():
+    from napari_cryomask.cryomask import _taxicab_distance
+
+    rng = np.random.default_rng(4)
+    for ndim in (1, 2, 3):
+        for _ in range(20):
+            shape = tuple(int(n) for n in rng.integers(1, 14, ndim))
+            binary = rng.random(shape) < rng.choice([0.0, 0.02, 0.1, 0.5, 1.0])
+            cap = int(rng.integers(0, 16))
+            got = _taxicab_distance(binary, cap)
+            if binary.any():
+                exact = ndimage.distance_transform_cdt(~binary, metric="taxicab")
+            else:
+                exact = np.full(shape, cap + 1)
+            assert got.shape == shape and np.array_equal(got, np.minimum(exact, cap + 1))
+
+
+def test_cross_dilation_of_a_block_touching_the_box_faces():
+    from napari_cryomask.cryomask import _cross_dilated_block
+
+    rng = np.random.default_rng(5)
+    inside = rng.random((6, 9, 4)) < 0.2
+    block = (slice(0, 6), slice(3, 12), slice(8, 12))
+    shape = (10, 12, 12)
+    whole = np.zeros(shape, bool)
+    whole[block] = inside
+    grown_inside, grown = _cross_dilated_block(inside, block, 3, shape)
+    out = np.zeros(shape, bool)
+    out[grown] = grown_inside
+    cross = ndimage.generate_binary_structure(3, 1)
+    assert np.array_equal(out, ndimage.binary_dilation(whole, cross, iterations=3))
+    assert grown_inside.flags.c_contiguous

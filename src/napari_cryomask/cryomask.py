@@ -24,7 +24,7 @@ import math
 import numpy as np
 
 from .core import ops, shapes
-from .core.blocks import grow_block, nonzero_block
+from .core.blocks import grow_block, nonzero_block, pieces, run_parts, worker_count
 from .core.blur import blur_binary, gaussian_blur
 from .core.geometry import as_triple, box_shape_of, default_center, is_rotation, rotation_matrix
 from .core.names import parse_mask_name
@@ -234,9 +234,8 @@ def map_tight_mask(
     if density.ndim != 3 or 0 in density.shape:
         raise ValueError(f"input_map must be a non-empty 3D map, got shape {density.shape}")
     threshold = default_threshold(density) if threshold is None else float(threshold)
-    with np.errstate(invalid="ignore"):
-        binary = density < threshold if threshold < 0 else density > threshold
-    inside, block = largest_regions_block(binary, n_regions)
+    binary, found = _thresholded(density, threshold)
+    inside, block = largest_regions_block(binary, n_regions, within=found)
     del binary
     if block is None:
         mask = np.zeros(density.shape, np.float32)
@@ -248,6 +247,39 @@ def map_tight_mask(
         mask = rotate(mask, angles)
     write_out(mask, _output(output_name, output_path))
     return mask
+
+
+def _thresholded(density, threshold):
+    """The voxels above ``threshold`` (below it when it is negative), and the block that holds them.
+
+    Computed in slabs of planes on every CPU, each slab also finding its planes and columns that
+    hold a voxel, so the block needs no second scan of the box. The block is None when no voxel is.
+    """
+    binary = np.empty(density.shape, bool)
+    compare = np.less if threshold < 0 else np.greater
+    slabs = pieces(slice(0, density.shape[0]), worker_count())
+    found = [None] * len(slabs)
+
+    def part(i):
+        slab = slabs[i]
+        with np.errstate(invalid="ignore"):
+            compare(density[slab], threshold, out=binary[slab])
+        planes = np.any(binary[slab].reshape(slab.stop - slab.start, -1), axis=1)
+        if planes.any():
+            hits = np.flatnonzero(planes)
+            lo, hi = slab.start + hits[0], slab.start + hits[-1] + 1
+            found[i] = (lo, hi, np.any(binary[lo:hi], axis=0))
+
+    run_parts(list(range(len(slabs))), part, density.size)
+    found = [f for f in found if f is not None]
+    if not found:
+        return binary, None
+    plane = np.logical_or.reduce([f[2] for f in found])
+    block = [slice(int(found[0][0]), int(found[-1][1]))]
+    for axis in range(plane.ndim):
+        hits = np.flatnonzero(np.any(plane, axis=tuple(a for a in range(plane.ndim) if a != axis)))
+        block.append(slice(int(hits[0]), int(hits[-1]) + 1))
+    return binary, tuple(block)
 
 
 def _cross_dilation(binary, steps):
@@ -271,7 +303,8 @@ def _cross_dilated_block(inside, block, steps, shape):
     grown = grow_block(block, steps, shape)
     padded = np.zeros(tuple(g.stop - g.start for g in grown), bool)
     padded[tuple(slice(b.start - g.start, b.stop - g.start) for b, g in zip(block, grown))] = inside
-    return _taxicab_distance(padded, steps) <= steps, grown
+    # In memory order, for the blur that reads it plane by plane.
+    return np.ascontiguousarray(_taxicab_distance(padded, steps) <= steps), grown
 
 
 def _taxicab_distance(binary, cap):
@@ -284,19 +317,32 @@ def _taxicab_distance(binary, cap):
     >>> _taxicab_distance(b, 3)[0, 0].tolist()
     [1, 0, 1, 2, 3, 4]
     """
+    binary = np.asarray(binary, dtype=bool)
     dtype = np.min_scalar_type(cap + 2)
-    distance = np.where(binary, 0, cap + 1).astype(dtype)
+    distance = np.empty(binary.shape, dtype)
+    np.multiply(np.logical_not(binary), dtype.type(cap + 1), out=distance)
     one = dtype.type(1)
-    for axis in range(binary.ndim):
-        planes = np.ascontiguousarray(np.moveaxis(distance, axis, 0))
-        step = np.empty_like(planes[0])
-        for order in (range(1, len(planes)), range(len(planes) - 2, -1, -1)):
-            for i in order:
-                previous = i - 1 if order.step == 1 else i + 1
-                np.add(planes[previous], one, out=step)
-                np.minimum(planes[i], step, out=planes[i])
-        distance = np.moveaxis(planes, 0, axis)
-    return distance
+    if binary.ndim == 0:
+        return distance
+    # Sweeps along the last axis would read across memory: they go along a transposed copy.
+    for axis in range(binary.ndim - 1):
+        _sweep(np.moveaxis(distance, axis, 0), one)
+    last = np.ascontiguousarray(np.moveaxis(distance, -1, 0))
+    _sweep(last, one)
+    return np.moveaxis(last, 0, -1)
+
+
+def _sweep(planes, one) -> None:
+    """Both sweeps along the first axis of ``planes``, in place: each plane keeps min(itself, neighbour + 1)."""
+    if planes.ndim == 1:
+        planes = planes[:, None]
+    step = np.empty_like(planes[0])
+    for i in range(1, len(planes)):
+        np.add(planes[i - 1], one, out=step)
+        np.minimum(planes[i], step, out=planes[i])
+    for i in range(len(planes) - 2, -1, -1):
+        np.add(planes[i + 1], one, out=step)
+        np.minimum(planes[i], step, out=planes[i])
 
 
 def generate_mask(mask_shape, mask_size=None, mask_expansion=4):

@@ -262,7 +262,10 @@ def _blur(out, nonzero, region, sigma_px, source) -> None:
             _mirror(out, block, [axis], keep_low=[a for a in mirrored if a != axis])
         block = _pass_block(core, axis, reach, out.shape)
         halves = {a: _low_half(block[a]) for a in mirrored if a != axis}
-        if axis == 0 and source is None and ndim > 1 and _distinct_lines_pass(nonzero, core, out, block, halves, sigma_px):
+        if axis == 0 and source is None and ndim > 1 and (
+            _runs_pass(nonzero, core, out, block, halves, sigma_px, reach)
+            or _distinct_lines_pass(nonzero, core, out, block, halves, sigma_px)
+        ):
             continue
         reads = source if axis == 0 else out
         if reads is None:
@@ -343,3 +346,124 @@ def _line_keys(values) -> np.ndarray:
         np.bitwise_or(packed[i // 8], shifted, out=packed[i // 8])
     rows = np.ascontiguousarray(packed.reshape(len(packed), -1).T)
     return rows.view(np.dtype((np.void, rows.shape[1]))).ravel()
+
+
+def _runs_pass(nonzero, core, out, block, halves, sigma_px, reach) -> bool:
+    """The first pass of a binary mask from the runs of ones of its lines along axis 0.
+
+    ``nonzero`` is the mask in ``core``; the lines are those of ``block`` within ``halves``.
+    SciPy filters each line on its own with the same sums at every position, so a line whose
+    ones are a single run with ``reach`` zeros or more on both sides within the pass block is
+    filtered as a copy of one such run moved along. Within ``reach`` of the run's start the
+    window sees only that end of the run, so for runs longer than ``2 reach`` those values are
+    the same for every length, and likewise at its end; in between the window holds only ones,
+    which the filter keeps at exactly 1 (checked here: it sums the weights in float64). So the
+    mask is copied into ``out`` and only the ``2 reach`` values around each end of a long run
+    are written; shorter runs are filtered once per length, and the other lines (several runs,
+    or a run near an end of the block) one by one. Returns False, having written nothing, when
+    the sum of the weights is not exactly 1 or too many lines must be filtered.
+    """
+    from scipy import ndimage
+
+    lines = tuple(halves.get(a, block[a]) for a in range(1, nonzero.ndim))
+    within = tuple(slice(s.start - c.start, s.stop - c.start) for s, c in zip(lines, core[1:]))
+    values = nonzero[(slice(None),) + within]
+    depth = values.shape[0]
+    span = block[0]
+    length = span.stop - span.start
+    offset = core[0].start - span.start
+    count, start = (a.ravel() for a in _single_runs(values))
+    start = np.where(start >= 0, start + offset, -1)
+    movable = (start >= reach) & (start + count + reach <= length)
+    own = np.flatnonzero((count > 0) & ~movable)
+    longest_ramp = 2 * reach + 1
+    short = np.flatnonzero(movable & (count < longest_ramp))
+    long = np.flatnonzero(movable & (count >= longest_ramp))
+    sizes, size_row = np.unique(count[short], return_inverse=True)
+    if 1 + len(sizes) + len(own) > _MOST_DISTINCT * count.size:
+        return False
+    # Row 0: a run of 2 reach + 1 ones, the shortest with a plateau; then one run of each short length.
+    width = 4 * reach + 1
+    positions = np.arange(width)
+    canonical = ((positions >= reach) & (positions < reach + np.concatenate([[longest_ramp], sizes])[:, None])).astype(np.float32)
+    ndimage.gaussian_filter1d(canonical, sigma_px, axis=1, output=canonical, mode="nearest", truncate=TRUNCATE)
+    if canonical[0, 2 * reach] != 1:
+        return False
+    filtered = np.zeros((len(own), length), np.float32)
+    columns = np.unravel_index(own, values.shape[1:])
+    filtered[:, offset:offset + depth] = values[(slice(None),) + columns].T
+    gaussian_pass(filtered, filtered, [(rows, slice(0, length)) for rows in pieces(slice(0, len(own)), worker_count())], 1, sigma_px)
+
+    _copy_planes(out, (core[0],) + lines, values)
+    flat = out.reshape(-1) if out.flags.c_contiguous else None
+    shape = values.shape[1:]
+    plane_size = math.prod(out.shape[1:])
+
+    def put(chosen, first, run_values):
+        """Write ``run_values`` along axis 0 of the lines ``chosen``, from block plane ``first`` on."""
+        coordinates = tuple(w.start + c for w, c in zip(lines, np.unravel_index(chosen, shape)))
+        planes = (span.start + first)[:, None] + np.arange(run_values.shape[-1])
+        if flat is None:
+            out[(planes,) + tuple(c[:, None] for c in coordinates)] = run_values
+            return
+        # Flat indices of a C-ordered box: plane * plane size + the line's place in a plane.
+        within_plane = np.ravel_multi_index((np.zeros_like(coordinates[0]),) + coordinates, out.shape)
+        planes *= plane_size
+        planes += within_plane[:, None]
+        flat[planes] = run_values
+
+    ramp = 2 * reach
+    writes = []
+    if len(long) and ramp:
+        writes.append((long, start[long] - reach, canonical[0, :ramp]))
+        writes.append((long, start[long] - reach + count[long], canonical[0, longest_ramp:longest_ramp + ramp]))
+    if len(short):
+        order = np.argsort(size_row, kind="stable")
+        bounds = np.searchsorted(size_row[order], np.arange(len(sizes) + 1))
+        for k, size in enumerate(sizes):
+            chosen = short[order[bounds[k]:bounds[k + 1]]]
+            writes.append((chosen, start[chosen] - reach, canonical[1 + k, :size + ramp]))
+    # Scattered writes do not gain from a second thread.
+    for write in writes:
+        put(*write)
+    if len(own):
+        # Whole lines go in plane by plane, where the writes stay close together.
+        target = tuple(w.start + c for w, c in zip(lines, columns))
+        by_plane = np.ascontiguousarray(filtered.T)
+        if flat is None:
+            out[(span,) + target] = by_plane
+        else:
+            within_plane = np.ravel_multi_index(target, out.shape[1:])
+            for j in range(length):
+                flat[(span.start + j) * plane_size:(span.start + j + 1) * plane_size][within_plane] = by_plane[j]
+    return True
+
+
+def _copy_planes(out, target, values) -> None:
+    """``out[target] = values``, in slabs of planes along axis 0 on every CPU when it is large."""
+    first = target[0].start
+
+    def copy(rows):
+        out[(slice(first + rows.start, first + rows.stop),) + target[1:]] = values[rows]
+
+    run_parts(pieces(slice(0, len(values)), worker_count()), copy, values.size)
+
+
+def _single_runs(values):
+    """Per line along axis 0 of a boolean array: how many ones, and where they start if they are one run.
+
+    The start is -1 for lines that hold no ones or several runs: the ones are one run when the
+    last one lies ``count - 1`` after the first. The first and last come from maxima of the
+    line's ones weighted by their distance from either end, which read the planes in memory order.
+    """
+    depth = values.shape[0]
+    dtype = np.min_scalar_type(depth)
+    index = (slice(None),) + (None,) * (values.ndim - 1)
+    weighted = np.empty(values.shape, dtype)
+    np.multiply(values, np.arange(depth, dtype=dtype)[index], out=weighted)
+    last = weighted.max(axis=0).astype(np.int64)
+    np.multiply(values, np.arange(depth, 0, -1, dtype=dtype)[index], out=weighted)
+    first = depth - weighted.max(axis=0).astype(np.int64)
+    count = np.count_nonzero(values, axis=0)
+    return count, np.where((count > 0) & (last - first + 1 == count), first, -1)
+

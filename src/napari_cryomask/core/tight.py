@@ -86,10 +86,11 @@ def largest_regions(binary, n_regions: int = 1) -> np.ndarray:
     return out
 
 
-def largest_regions_block(binary, n_regions: int = 1):
+def largest_regions_block(binary, n_regions: int = 1, *, within=None):
     """:func:`largest_regions` as booleans in the block of ``binary``'s True voxels, and that block.
 
-    ``(None, None)`` when ``binary`` has no True voxel.
+    ``(None, None)`` when ``binary`` has no True voxel. ``within``, when given, is the block of
+    the True voxels (:func:`~napari_cryomask.core.blocks.nonzero_block`), which saves a scan.
 
     >>> b = np.zeros((5, 5, 5), bool); b[1, 1, 1:3] = b[3, 3, 3] = True
     >>> kept, block = largest_regions_block(b)
@@ -99,7 +100,7 @@ def largest_regions_block(binary, n_regions: int = 1):
     if int(n_regions) != n_regions or n_regions < 1:
         raise ValueError(f"n_regions must be a whole number ≥ 1, got {n_regions!r}")
     binary = np.asarray(binary, dtype=bool)
-    block = nonzero_block(binary)
+    block = nonzero_block(binary) if within is None else within
     if block is None:
         return None, None
     import cc3d  # imported on use, as the command line needs it only for tight masks
