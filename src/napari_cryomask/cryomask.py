@@ -24,12 +24,12 @@ import math
 import numpy as np
 
 from .core import ops, shapes
-from .core.blocks import grow_block, nonzero_block, pieces, run_parts, worker_count
+from .core.blocks import grow_block, nonzero_block
 from .core.blur import blur_binary, gaussian_blur
 from .core.geometry import as_triple, box_shape_of, default_center, is_rotation, rotation_matrix
 from .core.names import parse_mask_name
 from .core.thresholds import default_threshold
-from .core.tight import largest_regions_block
+from .core.tight import largest_regions_block, threshold_block
 
 _BLUR_REACH = 5.0  # cryoCAT grows a shape by 5 sigma before blurring it "outwards"
 
@@ -234,7 +234,7 @@ def map_tight_mask(
     if density.ndim != 3 or 0 in density.shape:
         raise ValueError(f"input_map must be a non-empty 3D map, got shape {density.shape}")
     threshold = default_threshold(density) if threshold is None else float(threshold)
-    binary, found = _thresholded(density, threshold)
+    binary, found = threshold_block(density, threshold, below=threshold < 0)
     inside, block = largest_regions_block(binary, n_regions, within=found)
     del binary
     if block is None:
@@ -247,39 +247,6 @@ def map_tight_mask(
         mask = rotate(mask, angles)
     write_out(mask, _output(output_name, output_path))
     return mask
-
-
-def _thresholded(density, threshold):
-    """The voxels above ``threshold`` (below it when it is negative), and the block that holds them.
-
-    Computed in slabs of planes on every CPU, each slab also finding its planes and columns that
-    hold a voxel, so the block needs no second scan of the box. The block is None when no voxel is.
-    """
-    binary = np.empty(density.shape, bool)
-    compare = np.less if threshold < 0 else np.greater
-    slabs = pieces(slice(0, density.shape[0]), worker_count())
-    found = [None] * len(slabs)
-
-    def part(i):
-        slab = slabs[i]
-        with np.errstate(invalid="ignore"):
-            compare(density[slab], threshold, out=binary[slab])
-        planes = np.any(binary[slab].reshape(slab.stop - slab.start, -1), axis=1)
-        if planes.any():
-            hits = np.flatnonzero(planes)
-            lo, hi = slab.start + hits[0], slab.start + hits[-1] + 1
-            found[i] = (lo, hi, np.any(binary[lo:hi], axis=0))
-
-    run_parts(list(range(len(slabs))), part, density.size)
-    found = [f for f in found if f is not None]
-    if not found:
-        return binary, None
-    plane = np.logical_or.reduce([f[2] for f in found])
-    block = [slice(int(found[0][0]), int(found[-1][1]))]
-    for axis in range(plane.ndim):
-        hits = np.flatnonzero(np.any(plane, axis=tuple(a for a in range(plane.ndim) if a != axis)))
-        block.append(slice(int(hits[0]), int(hits[-1]) + 1))
-    return binary, tuple(block)
 
 
 def _cross_dilation(binary, steps):

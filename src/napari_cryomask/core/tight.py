@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from .blocks import nonzero_block, slabs
+from .blocks import nonzero_block, pieces, run_parts, slabs, worker_count
 from .blur import gaussian_pass
 from .distance import BlockDistance, mask_margin, outside_distance
 from .edges import check_edge, edge_reach
@@ -67,6 +67,45 @@ def lowpass(density, resolution_A: float, voxel_size=(1.0, 1.0, 1.0)) -> np.ndar
         gaussian_pass(source, out, slabs(whole, axis, 16), axis, s)
         source = out
     return out
+
+
+def threshold_block(density, threshold, *, below: bool = False):
+    """The voxels above ``threshold`` (below it with ``below``), and the block that holds them.
+
+    Computed in slabs of planes on every CPU, each slab also finding its planes and columns that
+    hold a voxel, so the block needs no second scan of the box. The block is None when no voxel
+    is. NaN voxels never count.
+
+    >>> d = np.zeros((4, 5, 6), np.float32); d[1, 2, 3:5] = 1
+    >>> binary, block = threshold_block(d, 0.5)
+    >>> int(binary.sum()), block
+    (2, (slice(1, 2, None), slice(2, 3, None), slice(3, 5, None)))
+    """
+    binary = np.empty(density.shape, bool)
+    compare = np.less if below else np.greater
+    slabs = pieces(slice(0, density.shape[0]), worker_count())
+    found = [None] * len(slabs)
+
+    def part(i):
+        slab = slabs[i]
+        with np.errstate(invalid="ignore"):
+            compare(density[slab], threshold, out=binary[slab])
+        planes = np.any(binary[slab].reshape(slab.stop - slab.start, -1), axis=1)
+        if planes.any():
+            hits = np.flatnonzero(planes)
+            lo, hi = slab.start + hits[0], slab.start + hits[-1] + 1
+            found[i] = (lo, hi, np.any(binary[lo:hi], axis=0))
+
+    run_parts(list(range(len(slabs))), part, density.size)
+    found = [f for f in found if f is not None]
+    if not found:
+        return binary, None
+    plane = np.logical_or.reduce([f[2] for f in found])
+    block = [slice(int(found[0][0]), int(found[-1][1]))]
+    for axis in range(plane.ndim):
+        hits = np.flatnonzero(np.any(plane, axis=tuple(a for a in range(plane.ndim) if a != axis)))
+        block.append(slice(int(hits[0]), int(hits[-1]) + 1))
+    return binary, tuple(block)
 
 
 def largest_regions(binary, n_regions: int = 1) -> np.ndarray:
@@ -213,10 +252,10 @@ class TightMask:
         key = (threshold, lowpass_A, n_regions, fill)
         if self._binary_key != key:
             filtered = self._filter(lowpass_A)
-            with np.errstate(invalid="ignore"):
-                binary = filtered > np.float32(threshold)
-            if binary.any():
-                binary = largest_regions(binary, n_regions)
+            binary, found = threshold_block(filtered, np.float32(threshold))
+            if found is not None:
+                kept, block = largest_regions_block(binary, n_regions, within=found)
+                binary[block] = kept  # every True voxel lies in the block
             if fill:
                 binary = fill_holes(binary)
             self.binary = binary
