@@ -12,6 +12,7 @@ import numpy as np
 
 from .blocks import PARALLEL_VOXELS, grown_slice, nonzero_block, pieces, run_parts, worker_count
 from .limits import require_kernel_fits
+from .mirror import low_half, mirror_fill
 
 # SciPy's default truncation, in sigmas, as cryoCAT blurs.
 TRUNCATE = 4.0
@@ -104,48 +105,6 @@ def _mirror_axes(inside, core, reach, shape) -> list[int]:
         ):
             axes.append(a)
     return axes
-
-
-def _mirror(out, block, axes, keep_low=()) -> None:
-    """Copy the low half of ``block`` along each of ``axes`` onto its high half, reversed.
-
-    Only the low halves along ``keep_low``, and along the axes not copied yet, are copied.
-    """
-    for i, axis in enumerate(axes):
-        low_axes = set(keep_low) | set(axes[i + 1:])
-        part = [_low_half(s) if a in low_axes else s for a, s in enumerate(block)]
-        span = block[axis]
-        count = (span.stop - span.start) // 2
-        low, high = list(part), list(part)
-        low[axis] = slice(span.start, span.start + count)
-        high[axis] = slice(span.stop - count, span.stop)
-        _copy(out, tuple(high), tuple(low), axis)
-
-
-def _copy(out, target, source, flip_axis) -> None:
-    """``out[target] = out[source]`` reversed along ``flip_axis``, in slabs across another axis on every CPU."""
-    others = [a for a in range(out.ndim) if a != flip_axis]
-    voxels = math.prod(s.stop - s.start for s in target)
-    workers = worker_count() if others and voxels >= PARALLEL_VOXELS else 1
-    if workers <= 1:
-        out[target] = np.flip(out[source], flip_axis)
-        return
-    split = max(others, key=lambda a: target[a].stop - target[a].start)
-
-    def run(piece):
-        t, s = list(target), list(source)
-        t[split] = s[split] = piece
-        out[tuple(t)] = np.flip(out[tuple(s)], flip_axis)
-
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(run, pieces(target[split], workers)))
-
-
-def _low_half(span: slice) -> slice:
-    """The first half of ``span``, with its middle element when it has one."""
-    return slice(span.start, span.start + (span.stop - span.start + 1) // 2)
 
 
 def gaussian_blur(mask, sigma_px: float, *, in_place: bool = False, within=None) -> np.ndarray:
@@ -259,9 +218,9 @@ def _blur(out, nonzero, region, sigma_px, source) -> None:
     for axis in range(ndim):
         if block is not None and axis in mirrored:
             # This pass reads whole lines along its axis; the last one made only their low half.
-            _mirror(out, block, [axis], keep_low=[a for a in mirrored if a != axis])
+            mirror_fill(out, block, [axis], keep_low=[a for a in mirrored if a != axis])
         block = _pass_block(core, axis, reach, out.shape)
-        halves = {a: _low_half(block[a]) for a in mirrored if a != axis}
+        halves = {a: low_half(block[a]) for a in mirrored if a != axis}
         if axis == 0 and source is None and ndim > 1 and (
             _runs_pass(nonzero, core, out, block, halves, sigma_px, reach)
             or _distinct_lines_pass(nonzero, core, out, block, halves, sigma_px)
@@ -274,7 +233,7 @@ def _blur(out, nonzero, region, sigma_px, source) -> None:
             out[core] = nonzero
             reads = out
         gaussian_pass(reads, out, _blur_blocks(planes, core, axis, reach, out.shape, halves), axis, sigma_px)
-    _mirror(out, block, [a for a in mirrored if a != ndim - 1])
+    mirror_fill(out, block, [a for a in mirrored if a != ndim - 1])
 
 
 def _projected_block(projections, ndim):

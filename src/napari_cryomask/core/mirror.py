@@ -44,11 +44,15 @@ def half_block(block, axes) -> tuple[slice, ...]:
     return tuple(low_half(s) if a in axes else s for a, s in enumerate(block))
 
 
-def mirror_fill(out, block, axes) -> None:
-    """Fill ``block`` of ``out`` from its :func:`half_block`, reversing the halves along ``axes``."""
+def mirror_fill(out, block, axes, keep_low=()) -> None:
+    """Fill ``block`` of ``out`` from its :func:`half_block`, reversing the halves along ``axes``.
+
+    Only the first halves along ``keep_low`` are filled (they are mirrored later).
+    """
     axes = list(axes)
     for i, axis in enumerate(axes):
-        part = [low_half(s) if a in axes[i + 1:] else s for a, s in enumerate(block)]
+        low_axes = set(keep_low) | set(axes[i + 1:])
+        part = [low_half(s) if a in low_axes else s for a, s in enumerate(block)]
         span = block[axis]
         count = (span.stop - span.start) // 2
         low, high = list(part), list(part)
