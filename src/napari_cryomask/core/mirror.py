@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 
-from .blocks import PARALLEL_VOXELS, pieces, worker_count
+from .blocks import pieces, run_parts, worker_count
 
 
 def symmetric_axes(block, center, axes) -> list[int]:
@@ -64,9 +64,7 @@ def mirror_fill(out, block, axes, keep_low=()) -> None:
 def flip_copy(out, target, source, flip_axis) -> None:
     """``out[target] = out[source]`` reversed along ``flip_axis``, in slabs on every CPU when large."""
     others = [a for a in range(out.ndim) if a != flip_axis]
-    voxels = math.prod(s.stop - s.start for s in target)
-    workers = worker_count() if others and voxels >= PARALLEL_VOXELS else 1
-    if workers <= 1:
+    if not others:
         out[target] = np.flip(out[source], flip_axis)
         return
     split = max(others, key=lambda a: target[a].stop - target[a].start)
@@ -76,7 +74,4 @@ def flip_copy(out, target, source, flip_axis) -> None:
         t[split] = s[split] = piece
         out[tuple(t)] = np.flip(out[tuple(s)], flip_axis)
 
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(run, pieces(target[split], workers)))
+    run_parts(pieces(target[split], worker_count()), run, math.prod(s.stop - s.start for s in target))
