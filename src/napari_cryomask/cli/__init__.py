@@ -32,7 +32,7 @@ from .options import AXES_NOTE, PROG, CliParser, UsageError, join_negative_value
 
 GROUPS = ("shapes", "tight", "model", "combine", "tools", "particles", "info", "recipes", "fsc", "gui")
 # Which group defines each subcommand, so that a command imports and builds only its own group
-# (tests/test_cli_start.py checks this table against the groups' parsers).
+# (tests/test_cli_startup.py checks this table against the groups' parsers).
 COMMAND_GROUPS = {
     **dict.fromkeys(("sphere", "ellipsoid", "cylinder", "tube", "cuboid", "cone", "shell", "generate"), "shapes"),
     "tight": "tight",

@@ -83,11 +83,11 @@ def threshold_block(density, threshold, *, below: bool = False):
     """
     binary = np.empty(density.shape, bool)
     compare = np.less if below else np.greater
-    slabs = pieces(slice(0, density.shape[0]), worker_count())
-    found = [None] * len(slabs)
+    parts = pieces(slice(0, density.shape[0]), worker_count())
+    found = [None] * len(parts)
 
     def part(i):
-        slab = slabs[i]
+        slab = parts[i]
         with np.errstate(invalid="ignore"):
             compare(density[slab], threshold, out=binary[slab])
         planes = np.any(binary[slab].reshape(slab.stop - slab.start, -1), axis=1)
@@ -96,7 +96,7 @@ def threshold_block(density, threshold, *, below: bool = False):
             lo, hi = slab.start + hits[0], slab.start + hits[-1] + 1
             found[i] = (lo, hi, np.any(binary[lo:hi], axis=0))
 
-    run_parts(list(range(len(slabs))), part, density.size)
+    run_parts(list(range(len(parts))), part, density.size)
     found = [f for f in found if f is not None]
     if not found:
         return binary, None
