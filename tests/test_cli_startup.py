@@ -4,9 +4,11 @@ operation's module is imported only when one of its recipes is made, checked or 
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+from napari_cryomask.cli import main
 from napari_cryomask.recipes import registry
 
 # Each of these takes longer to import than a small mask takes to make (scipy.fft alone ~0.25 s here).
@@ -112,3 +114,21 @@ def test_usage_errors_read_as_with_the_whole_parser(argv, message, capsys):
     assert message in err
     if argv[0] == "sphre":
         assert "union" in err and "particles" in err  # every command is listed
+
+
+def test_the_program_prints_everything_and_keeps_its_exit_code_when_it_exits_quickly(tmp_path, capsys, monkeypatch):
+    # The console script skips Python's teardown; piped output must still arrive whole.
+    program = [str(Path(sys.executable).parent / "cryomask")]
+    made = subprocess.run([*program, "sphere", "--box", "16", "--radius", "4", "-o", tmp_path / "s.mrc"],
+                          capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.startswith(f"wrote {tmp_path / 's.mrc'} (16x16x16 voxels") and made.stdout.endswith("s.mrc.json\n")
+    again = subprocess.run([sys.executable, "-m", "napari_cryomask.cli", "sphere", "--box", "16", "--radius", "4",
+                            "-o", tmp_path / "s.mrc"], capture_output=True, text=True)
+    assert again.returncode == 1
+    assert again.stderr == f"cryomask: error: {tmp_path / 's.mrc'} exists; add --force to overwrite it\n"
+    monkeypatch.setenv("COLUMNS", "100")
+    listed = subprocess.run([*program, "--help"], capture_output=True, text=True)
+    assert listed.returncode == 0
+    assert main(["--help"]) == 0
+    assert listed.stdout == capsys.readouterr().out

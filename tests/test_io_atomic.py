@@ -203,3 +203,29 @@ def test_stale_sweep_of_a_large_folder_is_throttled(tmp_path, monkeypatch):
     monkeypatch.setitem(atomic._SWEEPS, os.path.abspath(tmp_path), (time.monotonic(), 10.0))
     write_volume(tmp_path / "a.mrc", np.ones((2, 2, 2)))
     assert calls == []
+
+
+def test_large_writes_start_their_writeback_in_pieces_and_keep_every_byte(tmp_path, monkeypatch):
+    # A header, a body of several pieces, then the header rewritten in place, as the MRC writer does.
+    asked = []
+    if hasattr(os, "posix_fadvise"):
+        real = os.posix_fadvise
+        monkeypatch.setattr(os, "posix_fadvise", lambda fd, start, size, advice: (asked.append((start, size)), real(fd, start, size, advice)))
+    body = np.random.default_rng(0).integers(0, 256, 3 * atomic.WRITEBACK_BYTES + 12345, dtype=np.uint8)
+    target = tmp_path / "big.bin"
+
+    def write(stream):
+        stream.write(bytes(100))
+        stream.write(memoryview(body[: body.size // 4 * 4].view(np.float32)))  # not bytes: a float32 view
+        stream.write(body[body.size // 4 * 4:].tobytes())
+        stream.seek(0)
+        stream.write(b"H" * 100)
+        stream.seek(0, os.SEEK_END)
+
+    atomic_write(target, write)
+    assert target.read_bytes() == b"H" * 100 + body.tobytes()
+    if hasattr(os, "posix_fadvise"):
+        assert len(asked) == 3
+        assert all(size >= atomic.WRITEBACK_BYTES for _, size in asked)
+        assert [start for start, _ in asked] == [0] + [sum(size for _, size in asked[:i]) for i in (1, 2)]
+        assert sum(size for _, size in asked) <= 100 + body.size
