@@ -210,7 +210,12 @@ def test_large_writes_start_their_writeback_in_pieces_and_keep_every_byte(tmp_pa
     asked = []
     if hasattr(os, "posix_fadvise"):
         real = os.posix_fadvise
-        monkeypatch.setattr(os, "posix_fadvise", lambda fd, start, size, advice: (asked.append((start, size)), real(fd, start, size, advice)))
+
+        def advise(fd, start, size, advice):
+            asked.append((start, size))
+            real(fd, start, size, advice)
+
+        monkeypatch.setattr(os, "posix_fadvise", advise)
     body = np.random.default_rng(0).integers(0, 256, 3 * atomic.WRITEBACK_BYTES + 12345, dtype=np.uint8)
     target = tmp_path / "big.bin"
 
