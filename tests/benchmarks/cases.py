@@ -257,7 +257,8 @@ CASES += (
 
 # --- MRC writes (issue 14): write_volume of a soft sphere against np.save of the same array, and
 # against writing it through mrcfile as napari-cryomask did before (header statistics with a
-# temporary the size of the map). write_volume is atomic: it includes an fsync and the rename.
+# temporary the size of the map). write_volume is atomic: it includes an fsync and the rename;
+# mrc_encode writes the same bytes without them, as mrcfile does, to tell the two costs apart.
 
 _WRITES = []
 
@@ -275,6 +276,20 @@ def _mrc_write(n, inputs):
 
     mask, target = inputs.two_masks[0], f"{_write_folder()}/ours.mrc"
     return Side(lambda _: write_volume(target, mask, voxel_size=1.0, overwrite=True))
+
+
+def _mrc_encode(n, inputs):
+    # The same bytes as write_volume, into a plain file: no fsync and no rename, as mrcfile writes.
+    from napari_cryomask.io.mrc import mrc_encoder
+
+    mask, target = inputs.two_masks[0], f"{_write_folder()}/ours-plain.mrc"
+
+    def write(_):
+        encode = mrc_encoder(target, mask, voxel_size=1.0)
+        with open(target, "wb") as stream:
+            encode(stream)
+
+    return Side(write)
 
 
 def _np_save(n, inputs):
@@ -298,6 +313,8 @@ def _mrcfile_write(n, inputs):
 CASES += (
     Case("mrc_write", "write_volume .mrc of a soft sphere (atomic: fsync, rename)", "np.save", _mrc_write, _np_save),
     Case("mrc_write_mrcfile", "write_volume .mrc against mrcfile.new + set_data", "mrcfile", _mrc_write, _mrcfile_write),
+    Case("mrc_encode", "the same MRC bytes into a plain file (no fsync, no rename) against mrcfile", "mrcfile",
+         _mrc_encode, _mrcfile_write),
 )
 
 

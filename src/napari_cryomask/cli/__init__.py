@@ -146,10 +146,11 @@ def run() -> None:
 
     Every file a command writes is committed and closed before :func:`main` returns, so the
     teardown (40–50 ms here, a tenth of a whole ``cryomask sphere``) has nothing left to save.
-    ``cryomask gui`` exits the usual way, for napari's own handlers at exit (its settings).
+    ``cryomask gui`` exits the usual way, for napari's own handlers at exit (its settings), and
+    so does a run under a profiler or a tracer (cProfile, coverage), which write their results then.
     """
     code = main()
-    if "napari.viewer" not in sys.modules:
+    if "napari.viewer" not in sys.modules and sys.getprofile() is None and sys.gettrace() is None:
         try:
             sys.stdout.flush()
             sys.stderr.flush()
