@@ -93,7 +93,8 @@ class _EarlyWriteback(io.FileIO):
             self._start = start
         self._end = start + written
         if self._end - self._start >= WRITEBACK_BYTES and hasattr(os, "posix_fadvise"):
-            os.posix_fadvise(self.fileno(), self._start, self._end - self._start, os.POSIX_FADV_DONTNEED)
+            with contextlib.suppress(OSError):  # advice only: a file system may refuse it
+                os.posix_fadvise(self.fileno(), self._start, self._end - self._start, os.POSIX_FADV_DONTNEED)
             self._start = self._end
         return written
 
