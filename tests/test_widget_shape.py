@@ -361,6 +361,47 @@ def test_long_messages_wrap_and_never_widen_the_dock(blob, qtbot):
     assert widget.minimumSizeHint().width() < 420
 
 
+def shows_in_full(box) -> bool:
+    """Whether a spin box shows all its text: the text fits its line edit, which so never scrolls it
+    (the text cursor goes from before the first character to after the last by the text's whole width)."""
+    line = box.lineEdit()
+    width = line.fontMetrics().horizontalAdvance(box.text())
+
+    def cursor_x():
+        line.repaint()  # the line edit scrolls to the cursor as it paints
+        return line.inputMethodQuery(Qt.ImCursorRectangle).left()
+
+    line.home(False)
+    start = cursor_x()
+    line.end(False)
+    return width <= line.contentsRect().width() and cursor_x() - start >= width
+
+
+def test_spin_boxes_show_their_values_in_full_in_the_narrowest_dock(blob, qtbot):
+    viewer, map_layer, _ = blob
+    widget = ShapeMaskWidget(viewer)
+    window = viewer.window._qt_window
+    docked = viewer.window.add_dock_widget(widget, name="Shape mask")
+    window.show()
+    qtbot.waitExposed(window)
+    type_into(qtbot, spin(widget, "radius"), "140.92")
+    settle(qtbot, widget)
+    assert spin(widget, "radius").text() == "140.92"
+    assert shows_in_full(spin(widget, "radius")), spin(widget, "radius").lineEdit().width()
+    window.resizeDocks([docked], [1], Qt.Horizontal)  # as narrow as the dock goes
+    qtbot.waitUntil(lambda: widget.width() <= widget.minimumSizeHint().width())
+    for name, text in (("radius", "8888.88"), ("edge_width", "8888.88"), ("offset", "-8888.88")):
+        box = spin(widget, name, 0 if name == "offset" else None)
+        type_into(qtbot, box, text)
+        assert box.text() == text and shows_in_full(box), (name, box.lineEdit().width())
+    assert all(shows_in_full(spin(widget, name)) for name in ("phi", "theta", "psi"))
+    viewer.layers.remove(map_layer)  # the box (whole voxels) shows
+    type_into(qtbot, spin(widget, "box", 2), "1024")
+    settle(qtbot, widget)
+    assert all(shows_in_full(spin(widget, "box", axis)) for axis in range(3)), spin(widget, "box", 2).text()
+    assert widget.minimumSizeHint().width() < 420
+
+
 def test_large_box_draws_the_plane_then_the_volume_off_the_ui_thread(make_napari_viewer, qtbot, capfd):
     viewer = make_napari_viewer()
     viewer.add_image(np.zeros((200, 200, 200), np.float32), name="big")

@@ -8,7 +8,7 @@ An editor marked invalid gets a vermillion frame and the message as its tooltip.
 
 from __future__ import annotations
 
-from qtpy.QtCore import Qt, QTimer
+from qtpy.QtCore import QEvent, QRect, Qt, QTimer
 from qtpy.QtWidgets import (
     QAbstractSpinBox,
     QBoxLayout,
@@ -25,6 +25,9 @@ from qtpy.QtWidgets import (
     QSizePolicy,
     QSlider,
     QSpinBox,
+    QStyle,
+    QStyleOptionFrame,
+    QStyleOptionSpinBox,
     QToolButton,
     QWidget,
 )
@@ -34,11 +37,12 @@ from . import controls as c
 INVALID_STYLE = "border: 2px solid #D55E00; border-radius: 2px;"
 SLIDER_STEPS = 1000
 STEP_REST_MS = 250  # steps closer together than this are one move
-SPIN_MIN_WIDTH = 56
+TYPICAL = 9999  # the largest value a spin box is sized for (lengths of a few thousand Å)
 
 
-def _compact(widget: QWidget, minimum: int = SPIN_MIN_WIDTH) -> None:
-    """Let a field shrink to ``minimum`` pixels: its text length never widens the dock.
+def _compact(widget: QWidget, minimum: int = 80) -> None:
+    """Let a field shrink to ``minimum`` pixels (a spin box to the width :meth:`_Fitted.fit` measures):
+    its text length never widens the dock.
 
     napari's theme gives spin boxes a minimum width of 70 px and wide padding; the widget's own
     style sheet replaces that for this field.
@@ -46,8 +50,9 @@ def _compact(widget: QWidget, minimum: int = SPIN_MIN_WIDTH) -> None:
     widget.setMinimumWidth(minimum)
     widget.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
     if isinstance(widget, QAbstractSpinBox):
-        widget.setProperty("base_style", f"min-width: {minimum}px; padding: 1px 3px;")
+        widget.setProperty("base_style", "min-width: 0px; padding: 1px 3px;")
         widget.setStyleSheet(widget.property("base_style"))
+        widget.fit()
 
 
 class _Stepping:
@@ -63,12 +68,52 @@ class _Stepping:
             self.stepping = False
 
 
-class StepSpinBox(_Stepping, QSpinBox):
+class _Fitted:
+    """A spin box as wide as the text of its range's ends clipped to ±:data:`TYPICAL` needs (``9999.00``):
+    a range up to 1e9 never widens the dock, and longer values scroll in the box."""
+
+    def fit(self) -> None:
+        ends = (min(max(end, -TYPICAL), TYPICAL) for end in (self.minimum(), self.maximum()))
+        line = self.lineEdit()
+        text = max(line.fontMetrics().horizontalAdvance(self.prefix() + self.textFromValue(end) + self.suffix()) for end in ends)
+        # what the styles leave around the text (buttons, padding, frames), measured in a wide box
+        spin = QStyleOptionSpinBox()
+        self.initStyleOption(spin)
+        spin.rect = QRect(0, 0, 1000, spin.rect.height())
+        edit = self.style().subControlRect(QStyle.CC_SpinBox, spin, QStyle.SC_SpinBoxEditField, self)
+        frame = QStyleOptionFrame()
+        frame.initFrom(line)
+        frame.rect = QRect(0, 0, 1000, line.height())
+        contents = line.style().subElementRect(QStyle.SE_LineEditContents, frame, line)
+        margins = line.textMargins()
+        inner = 1000 - contents.width() + margins.left() + margins.right() + 2 * 2 + 1  # QLineEdit's 2 px a side, the cursor
+        self.setMinimumWidth(1000 - edit.width() + inner + text)
+
+    def setRange(self, low, high) -> None:
+        if (low, high) != (self.minimum(), self.maximum()):
+            super().setRange(low, high)
+            self.fit()
+
+    def setButtonSymbols(self, symbols) -> None:
+        if symbols != self.buttonSymbols():
+            super().setButtonSymbols(symbols)
+            self.fit()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.StyleChange, QEvent.FontChange):
+            self.fit()
+
+
+class StepSpinBox(_Stepping, _Fitted, QSpinBox):
     pass
 
 
-class StepDoubleSpinBox(_Stepping, QDoubleSpinBox):
-    pass
+class StepDoubleSpinBox(_Stepping, _Fitted, QDoubleSpinBox):
+    def setDecimals(self, decimals) -> None:
+        if decimals != self.decimals():
+            super().setDecimals(decimals)
+            self.fit()
 
 
 def _spin(control, whole: bool = False) -> QAbstractSpinBox:
@@ -221,7 +266,6 @@ class TripleEditor(Editor):
         self.spins = [_spin(control, control.whole) for _ in c.AXES]
         for axis, spin in zip(c.AXES, self.spins):
             spin.setButtonSymbols(QAbstractSpinBox.NoButtons)  # arrow keys and the wheel still step
-            _compact(spin, 36)
             spin.setToolTip(f"{control.tooltip}\n({axis})")
             _set_range(spin, control.minimum, control.maximum, whole=control.whole)
             self.layout.addWidget(spin, 1)
