@@ -40,19 +40,20 @@ STEP_REST_MS = 250  # steps closer together than this are one move
 TYPICAL = 9999  # the largest value a spin box is sized for (lengths of a few thousand Å)
 
 
-def _compact(widget: QWidget, minimum: int = 80) -> None:
-    """Let a field shrink to ``minimum`` pixels (a spin box to the width :meth:`_Fitted.fit` measures):
+def _compact(widget: QWidget, minimum: int | None = None) -> None:
+    """Let a field shrink to ``minimum`` pixels, a spin box to the width :meth:`_Fitted.fit` measures:
     its text length never widens the dock.
 
     napari's theme gives spin boxes a minimum width of 70 px and wide padding; the widget's own
     style sheet replaces that for this field.
     """
-    widget.setMinimumWidth(minimum)
     widget.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
     if isinstance(widget, QAbstractSpinBox):
         widget.setProperty("base_style", "min-width: 0px; padding: 1px 3px;")
         widget.setStyleSheet(widget.property("base_style"))
         widget.fit()
+    else:
+        widget.setMinimumWidth(minimum)
 
 
 class _Stepping:
