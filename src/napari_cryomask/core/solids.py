@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .ellipsoid_distance import ellipsoid_surface_distance
+from .ellipsoid_distance import ellipsoid_surface_distance, outside_distance_bound
 
 
 def _positive(value, name):
@@ -161,9 +161,11 @@ class Ellipsoid:
         if band is None:
             need = np.ones(q.shape, bool)
         else:
-            # The points within `band` of the surface lie between the ellipsoid scaled by
-            # 1 - band/r_min and the one scaled by 1 + band/r_min.
-            need = (q > 1) & (q <= (1 + band / r_min) ** 2)
+            # Outside, only points whose distance bound is within the band (a hundredth of a
+            # voxel more covers the bound's float32 rounding); inside, those between the ellipsoid
+            # and the one scaled by 1 - band/r_min.
+            bound = outside_distance_bound((uz, uy, ux), [np.float32(r) ** 2 for r in self.radii], q)
+            need = (q > 1) & (bound <= band + 0.01)
             if inside_band:
                 need |= (q <= 1) & (q >= max(0.0, 1 - inside_band / r_min) ** 2)
         far_inside, far_outside = -(inside_band or band or 0), band or 0
