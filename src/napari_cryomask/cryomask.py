@@ -29,7 +29,7 @@ from .core.blur import blur_binary, gaussian_blur
 from .core.geometry import as_triple, box_shape_of, default_center, is_rotation, rotation_matrix
 from .core.names import parse_mask_name
 from .core.thresholds import default_threshold
-from .core.tight import largest_regions_block, threshold_block
+from .core.tight import checked_regions, largest_regions_block, threshold_block
 
 _BLUR_REACH = 5.0  # cryoCAT grows a shape by 5 sigma before blurring it "outwards"
 
@@ -234,8 +234,9 @@ def map_tight_mask(
     if density.ndim != 3 or 0 in density.shape:
         raise ValueError(f"input_map must be a non-empty 3D map, got shape {density.shape}")
     threshold = default_threshold(density) if threshold is None else float(threshold)
+    n_regions = checked_regions(n_regions)
     binary, found = threshold_block(density, threshold, below=threshold < 0)
-    inside, block = largest_regions_block(binary, n_regions, within=found)
+    inside, block = (None, None) if found is None else largest_regions_block(binary, n_regions, within=found)
     del binary
     if block is None:
         mask = np.zeros(density.shape, np.float32)

@@ -136,8 +136,7 @@ def largest_regions_block(binary, n_regions: int = 1, *, within=None):
     >>> int(kept.sum()), block
     (2, (slice(1, 4, None), slice(1, 4, None), slice(1, 4, None)))
     """
-    if int(n_regions) != n_regions or n_regions < 1:
-        raise ValueError(f"n_regions must be a whole number ≥ 1, got {n_regions!r}")
+    n_regions = checked_regions(n_regions)
     binary = np.asarray(binary, dtype=bool)
     block = nonzero_block(binary) if within is None else within
     if block is None:
@@ -158,6 +157,13 @@ def largest_regions_block(binary, n_regions: int = 1, *, within=None):
     keep = np.zeros(count + 1, bool)
     keep[np.argsort(-sizes, kind="stable")[: int(n_regions)]] = True
     return keep[labels], block
+
+
+def checked_regions(n_regions) -> int:
+    """``n_regions`` as an int, or a ValueError when it is not a whole number ≥ 1."""
+    if int(n_regions) != n_regions or n_regions < 1:
+        raise ValueError(f"n_regions must be a whole number ≥ 1, got {n_regions!r}")
+    return int(n_regions)
 
 
 def fill_holes(binary) -> np.ndarray:
@@ -293,8 +299,7 @@ class TightMask:
             raise ValueError(f"threshold must be a finite number, got {threshold!r}")
         if not (extend_px >= 0 and math.isfinite(extend_px)):
             raise ValueError(f"extend must be zero or a positive distance in voxels, got {extend_px!r}")
-        if int(n_regions) != n_regions or n_regions < 1:
-            raise ValueError(f"n_regions must be a whole number ≥ 1, got {n_regions!r}")
+        n_regions = checked_regions(n_regions)
         edge, edge_width_px = check_edge(edge, edge_width_px)
         if not math.isfinite(extend_px + edge_reach(edge, edge_width_px)):
             raise ValueError(f"extend ({extend_px:g}) and soft edge ({edge_width_px:g} voxels) reach too far together")
