@@ -171,3 +171,32 @@ def test_dragging_a_real_slider_in_3d(make_napari_viewer, qtbot):
     assert model["phi"] == phis[-1] and layer.metadata[METADATA_KEY]["params"]["angles"][0] == phis[-1]
     assert same_mesh(surface, mask_mesh(layer.data)) and not layer.visible and surface.visible
     assert np.array_equal(layer.data, apply_recipe(layer.metadata[METADATA_KEY])[0])
+
+
+def test_the_model_mask_moves_its_threshold_with_a_proxy_of_the_sampled_density(tmp_path):
+    from atomic_models import helix_atoms, write
+
+    from napari_cryomask._napari.model_mask_model import ModelMaskModel
+    from napari_cryomask._napari.model_reader import read_models
+
+    viewer = ViewerModel()
+    viewer.add_image(np.zeros((BOX,) * 3, np.float32), scale=(1.5, 1.5, 1.5), name="map")
+    runner = ManualRunner()
+    model = ModelMaskModel(viewer, runner=runner)
+    data, kwargs, _ = read_models(str(write(tmp_path / "helix.cif", helix_atoms(20, start=(60.0, 96.0, 96.0)))))[0]
+    viewer.add_points(data, **kwargs)
+    model.update(level="threshold", threshold=0.05, edge="cosine", edge_width=6.0, extend=3.0)
+    while runner.jobs:
+        runner.finish(-1)
+    viewer.dims.ndisplay = 3
+    model.move("threshold", 0.1)
+    step = proxy_step(model.layer.data.shape)
+    proxy, surface = model.coarse(step), surface_of(model.layer)
+    assert step == 2 and proxy.sum() > 0 and not model.layer.visible and surface.visible
+    assert same_mesh(surface, mask_mesh(proxy, step=step))
+    model.rest()
+    runner.finish()
+    layer = model.layer
+    assert layer.metadata[METADATA_KEY]["params"]["threshold"] == 0.1 and same_mesh(surface, mask_mesh(layer.data))
+    # the proxy is the full mask sampled at every other voxel, but near its surface
+    assert np.mean(np.abs(layer.data[::step, ::step, ::step] - proxy) < 0.25) > 0.97

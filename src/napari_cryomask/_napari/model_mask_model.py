@@ -430,6 +430,19 @@ class ModelMaskModel(DesignModel):
                            edge=params["edge"], edge_width_px=params["edge_width_px"])
         return block[tuple(plane)]
 
+    def coarse(self, step: int):
+        """While a value moves in 3D: the same threshold or share, extension and edge on every
+        ``step``-th voxel of the model's density, lengths in coarse voxels; None until the density is known."""
+        if self["model"] is None or self["map"] is None:
+            return None
+        density = self._densities.get(self._key(load_model(self["model"].metadata[MODEL_KEY])))
+        if density is None:
+            return None  # a new resolution: its density comes with the full mask
+        params = self.params()
+        level = {"enclose_percent": params["enclose_percent"]} if params["threshold"] is None else {"threshold": params["threshold"]}
+        return model_mask(np.ascontiguousarray(density[::step, ::step, ::step]), **level, extend_px=params["extend_px"] / step,
+                          edge=params["edge"], edge_width_px=params["edge_width_px"] / step)
+
     def shown(self, result) -> None:
         self._last = (result.extras["key"], result.extras["threshold"], result.extras["share"])
         self.densities_computed += bool(result.extras["computed"])
