@@ -102,6 +102,25 @@ def test_a_command_imports_only_its_own_group():
     assert groups == {"shapes", "options", "output"}
 
 
+def test_writing_a_map_imports_neither_particle_lists_nor_models_nor_tempfile(tmp_path):
+    modules = _modules_after(
+        "from napari_cryomask.cli import main\n"
+        f"assert main(['sphere', '--box', '16', '--radius', '4', '-o', {str(tmp_path / 's.mrc')!r}]) == 0"
+    )
+    assert (tmp_path / "s.mrc").exists() and "napari_cryomask.io.mrc" in modules
+    assert {"napari_cryomask.io.particles", "napari_cryomask.io.models", "tempfile"}.isdisjoint(modules)
+
+
+def test_the_io_package_still_gives_every_name_it_lists():
+    import napari_cryomask.io as io
+    from napari_cryomask.io import models, particles
+
+    assert all(hasattr(io, name) for name in io.__all__) and set(io.__all__) <= set(dir(io))
+    assert (io.read_particles, io.Particles, io.read_model) == (particles.read_particles, particles.Particles, models.read_model)
+    with pytest.raises(AttributeError, match="has no attribute 'read_nothing'"):
+        io.read_nothing  # noqa: B018
+
+
 @pytest.mark.parametrize("argv, message", [
     (["sphre", "--box", "8"], "invalid choice: 'sphre'"),
     (["--debug", "sphere", "--box", "8"], "the following arguments are required"),

@@ -12,7 +12,6 @@ import re
 
 from ..core.edges import EDGES
 from ..core.limits import TooLarge, require_fit
-from ..core.names import parse_mask_name
 from ..io import EM_SUFFIXES, MRC_SUFFIXES, is_supported
 from ..recipes.document import VOXEL_SIZE_RANGE_A
 
@@ -137,6 +136,8 @@ def mask_file(text):
 
 def mask_name(text):
     """A cryoCAT mask name such as ``sphere_r10``."""
+    from ..core.names import parse_mask_name  # imported on use: its patterns take 1 ms to compile
+
     try:
         parse_mask_name(text)
     except ValueError as err:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -25,8 +25,7 @@ def volume_for_mass(mass_kda: float) -> float:
     return float(mass_kda) * 1000 / PROTEIN_DENSITY_DA_PER_A3
 
 
-@dataclass(frozen=True)
-class MaskStats:
+class MaskStats(NamedTuple):
     volume_voxels: float
     volume_nm3: float
     mass_kda: float

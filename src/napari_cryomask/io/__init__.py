@@ -13,13 +13,19 @@ Examples
 (4, 5, 6)
 """
 
+import importlib
+
 from napari_cryomask.io.atomic import PendingFile, atomic_write
 from napari_cryomask.io.dispatch import is_supported, read_volume, volume_encoder, write_volume
 from napari_cryomask.io.em import EM_SUFFIXES
-from napari_cryomask.io.models import MODEL_SUFFIXES, AtomicModel, is_model_file, read_model
 from napari_cryomask.io.mrc import MRC_SUFFIXES
-from napari_cryomask.io.particles import PARTICLE_SUFFIXES, Particles, read_particles
 from napari_cryomask.io.volume import Volume
+
+# Imported on first use: making or reading a map needs neither particle lists nor atomic models.
+_LATER = {
+    **dict.fromkeys(("MODEL_SUFFIXES", "AtomicModel", "is_model_file", "read_model"), "models"),
+    **dict.fromkeys(("PARTICLE_SUFFIXES", "Particles", "read_particles"), "particles"),
+}
 
 __all__ = [
     "EM_SUFFIXES",
@@ -39,3 +45,15 @@ __all__ = [
     "volume_encoder",
     "write_volume",
 ]
+
+
+def __getattr__(name):
+    if name not in _LATER:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_LATER[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -38,7 +38,7 @@ import os
 import sys
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from mrcfile import utils as mrc_utils
@@ -102,8 +102,7 @@ def read_mrc(path) -> Volume:
     return volume
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(NamedTuple):
     """An MRC header checked against its file: where the data are and how they are stored.
 
     Attributes

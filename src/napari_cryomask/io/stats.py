@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -36,8 +36,7 @@ LEAF = 1 << 19
 _CAST_BUFFER = 8192
 
 
-@dataclass(frozen=True)
-class HeaderStats:
+class HeaderStats(NamedTuple):
     """What an MRC header records of its data, as float32 numbers, and whether all were finite."""
 
     min: np.float32

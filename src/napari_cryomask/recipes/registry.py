@@ -16,10 +16,10 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Operation:
+class Operation(NamedTuple):
     """How one recipe operation replays.
 
     Attributes
@@ -43,10 +43,10 @@ class Operation:
 
     name: str
     replay: Callable
-    inputs: str = "none"
-    retarget: Callable | None = None
-    params: dict = field(default_factory=dict)
-    fields: dict = field(default_factory=dict)
+    inputs: str
+    retarget: Callable | None
+    params: dict
+    fields: dict
 
 
 # operation name -> the module of napari_cryomask.recipes that registers it, in the order names are listed

@@ -23,7 +23,6 @@ Lengths are voxels (of the recipe's grid) unless their names say Å.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.apply import OUTSIDE, apply_mask
@@ -41,7 +40,6 @@ from .registry import operation
 from .schema import Choice, Field, Number, Triple, Whole
 
 
-@dataclass(frozen=True)
 class GroupName(Field):
     """A point group name :func:`~napari_cryomask.core.symmetry.parse_group` reads."""
 
