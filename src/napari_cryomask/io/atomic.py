@@ -1,7 +1,7 @@
 """Writes that lose nothing: a new file is written beside its target, then moved onto it.
 
 :class:`PendingFile` is the building block: a temporary file created exclusively
-(``O_CREAT | O_EXCL`` as ``tempfile.mkstemp`` makes it, a random name, never through a symlink) in the
+(``tempfile.mkstemp``: ``O_CREAT | O_EXCL``, a random name, never through a symlink) in the
 target's folder, written through its own descriptor, then committed:
 
 - ``overwrite=True``: ``os.replace`` onto the target, which keeps the target's permission bits
@@ -45,6 +45,7 @@ import re
 import signal
 import stat
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -177,7 +178,9 @@ class PendingFile:
         self._guard.__enter__()
         try:
             remove_stale_temporaries(self.path.parent)
-            fd, name = _new_temporary(self.path.parent, f".{self.path.name[:80]}.", f".{os.getpid()}-{_HOST}{TEMP_SUFFIX}")
+            fd, name = tempfile.mkstemp(
+                prefix=f".{self.path.name[:80]}.", suffix=f".{os.getpid()}-{_HOST}{TEMP_SUFFIX}", dir=self.path.parent
+            )
         except BaseException as error:
             self._guard.__exit__(None, None, None)
             if isinstance(error, OSError):
@@ -258,19 +261,6 @@ class PendingFile:
             os.replace(self.temp, self.path)
             return
         self.temp.unlink()
-
-
-def _new_temporary(folder, prefix: str, suffix: str) -> tuple[int, str]:
-    """A new file ``prefix + <8 random characters> + suffix`` in ``folder``, open for writing, as
-    ``tempfile.mkstemp`` makes it, without importing tempfile (6 ms of the command line's start)."""
-    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        name = os.path.abspath(os.path.join(folder, f"{prefix}{os.urandom(4).hex()}{suffix}"))
-        try:
-            return os.open(name, flags, 0o600), name
-        except FileExistsError:
-            continue
-    raise FileExistsError(errno.EEXIST, "no unused name for a temporary file", str(folder))
 
 
 def remove_stale_temporaries(folder) -> list[Path]:
