@@ -407,12 +407,18 @@ class ModelMaskModel(DesignModel):
     def preview_box(self) -> tuple | None:
         return None if self["map"] is None else self.grid()[0]
 
+    def _known_density(self):
+        """The model's density on the map's grid at the current resolution, if it is computed already."""
+        if self["model"] is None or self["map"] is None:
+            return None
+        return self._densities.get(self._key(load_model(self["model"].metadata[MODEL_KEY])))
+
     def preview(self, region):
         """The plane on screen while the threshold slider moves: the kept density, thresholded in a slab
         around the plane as deep as the extension and the edge reach, so that the plane is exact."""
-        if self["level"] != "threshold" or self["model"] is None:
+        if self["level"] != "threshold":
             return None  # a share needs the whole density sorted: the full mask follows at rest
-        density = self._densities.get(self._key(load_model(self["model"].metadata[MODEL_KEY])))
+        density = self._known_density()
         if density is None:
             return None
         params = self.params()
@@ -433,9 +439,7 @@ class ModelMaskModel(DesignModel):
     def coarse(self, step: int):
         """While a value moves in 3D: the same threshold or share, extension and edge on every
         ``step``-th voxel of the model's density, lengths in coarse voxels; None until the density is known."""
-        if self["model"] is None or self["map"] is None:
-            return None
-        density = self._densities.get(self._key(load_model(self["model"].metadata[MODEL_KEY])))
+        density = self._known_density()
         if density is None:
             return None  # a new resolution: its density comes with the full mask
         params = self.params()
