@@ -69,12 +69,15 @@ def test_empty_list_and_bad_dtype():
         ops.union([np.array(["a"])])
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16, np.bool_])
-def test_slabs_on_every_core_give_the_whole_array_arithmetic(dtype):
+@pytest.mark.parametrize("dtypes", [
+    [np.float32] * 3, [np.float64] * 3, [np.int16] * 3, [np.bool_] * 3,
+    [np.float32, np.float64, np.uint8], [np.uint8, np.float32, np.float64], [np.float64, np.float32, np.float32],
+])
+def test_slabs_on_every_core_give_the_whole_array_arithmetic(dtypes):
     rng = np.random.default_rng(5)
-    masks = [(rng.normal(size=(70, 90, 100)) * 0.8 + 0.3).astype(dtype) for _ in range(3)]
-    if dtype in (np.float32, np.float64):
-        for m in masks:
+    masks = [(rng.normal(size=(70, 90, 100)) * 0.8 + 0.3).astype(dtype) for dtype in dtypes]
+    for m in masks:
+        if m.dtype.kind == "f":
             m.flat[::7] = -0.0  # signs of zero survive as in whole-array arithmetic
     views = [m[:, ::-1, 1::2] for m in masks]
 

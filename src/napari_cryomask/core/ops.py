@@ -84,9 +84,19 @@ def intersection(masks) -> np.ndarray:
     return _blockwise(_checked(masks), lambda out, parts: (_product(out, parts), _clip(out)))
 
 
+# Types whose values float32 holds exactly: a - b in float32 is then what casting a first gives.
+_EXACT_IN_FLOAT32 = frozenset(map(np.dtype, (np.bool_, np.int8, np.uint8, np.int16, np.uint16, np.float32)))
+
+
 def _subtract(out, parts) -> None:
-    out[...] = parts[0]
-    for a in parts[1:]:
+    first, rest = parts[0], parts[1:]
+    if rest and first.dtype in _EXACT_IN_FLOAT32 and rest[0].dtype in _EXACT_IN_FLOAT32:
+        # One pass fewer than copying the first mask before subtracting.
+        np.subtract(first, rest[0], out=out, dtype=np.float32, casting="unsafe")
+        rest = rest[1:]
+    else:
+        out[...] = first
+    for a in rest:
         out -= a
     _clip(out)
 
