@@ -19,6 +19,8 @@ from cases import EDGE_PX, EXTEND_PX
 
 from napari_cryomask.io import write_volume
 
+FLOOR = Path(__file__).resolve().parent / "process_floor.py"
+
 
 def tool(name: str) -> str | None:
     """Path of a console script installed next to this Python, else on PATH."""
@@ -32,10 +34,11 @@ class ProcessCase:
     title: str
     ours: list
     reference: list
+    floor: list
 
 
 def process_cases(n: int, folder: Path, density) -> list[ProcessCase]:
-    """The two command pairs for box ``n``; writes the tight-mask input map into ``folder``."""
+    """The two command pairs for box ``n``, with their floors; writes the tight-mask input map into ``folder``."""
     cryomask, ttmask = tool("cryomask"), tool("ttmask")
     density_path = folder / "map.mrc"
     write_volume(density_path, density, voxel_size=(1.0, 1.0, 1.0), overwrite=True)
@@ -46,6 +49,7 @@ def process_cases(n: int, folder: Path, density) -> list[ProcessCase]:
              "--pixel-size", 1, "-o", folder / "ours.mrc", "--force"],
             [ttmask, "sphere", "--sidelength", n, "--sphere-diameter", n / 2, "--soft-edge-width", EDGE_PX,
              "--pixel-size", 1, "--output", folder / "theirs.mrc"],
+            [sys.executable, FLOOR, n, folder / "floor.mrc"],
         ),
         ProcessCase(
             "tight", f"tight mask, extend {EXTEND_PX}, soft edge {EDGE_PX}",
@@ -54,6 +58,7 @@ def process_cases(n: int, folder: Path, density) -> list[ProcessCase]:
             [ttmask, "map2mask", "--input-map", density_path, "--binarization-threshold", THRESHOLD,
              "--padding-width", EXTEND_PX, "--soft-edge-width", EDGE_PX, "--pixel-size", 1,
              "--output-mask", folder / "theirs.mrc"],
+            [sys.executable, FLOOR, n, folder / "floor.mrc", density_path],
         ),
     ]
 

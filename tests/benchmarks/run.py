@@ -121,22 +121,22 @@ def run_processes(n: int, inputs: Inputs, args, results) -> None:
             if case.ours[0] is None:
                 results["notes"].append("The cryomask command is not installed: no process benchmarks.")
                 return
-            runs = {"ours": [], "reference": []}
+            runs = {"ours": [], "reference": [], "floor": []}
             skip = None
             if case.reference[0] is None:
                 skip = "ttmask is not installed"
             elif args.ttmask_max_size is not None and n > args.ttmask_max_size:
                 skip = f"above {args.ttmask_max_size}³"
+            commands = {"ours": case.ours, "reference": case.reference, "floor": case.floor}
             # One untimed run of each first: files in the page cache, compiled modules written.
-            run_child(case.ours, folder)
-            if not skip:
-                run_child(case.reference, folder)
+            for key in ("ours", "floor") if skip else commands:
+                run_child(commands[key], folder)
             for round_ in range(args.process_repeats):
-                order = ["ours", "reference"] if round_ % 2 == 0 else ["reference", "ours"]
+                order = ["ours", "reference", "floor"] if round_ % 2 == 0 else ["floor", "reference", "ours"]
                 for key in order:
                     if key == "reference" and (skip or sum(r["wall_s"] for r in runs[key]) > args.budget):
                         continue
-                    runs[key].append(run_child(case.ours if key == "ours" else case.reference, folder))
+                    runs[key].append(run_child(commands[key], folder))
             entry = {key: _process_summary(r) for key, r in runs.items() if r}
             if skip:
                 entry["skipped"] = skip
@@ -147,7 +147,8 @@ def run_processes(n: int, inputs: Inputs, args, results) -> None:
             record["sizes"][str(n)] = entry
             ref = entry.get("reference")
             log(f"  process {case.key:6s} {n}³: cryomask {report.duration(entry['ours']['median_s'])}"
-                + (f", ttmask {report.duration(ref['median_s'])}" if ref else ""))
+                + (f", ttmask {report.duration(ref['median_s'])}" if ref else "")
+                + f", floor {report.duration(entry['floor']['median_s'])}")
 
 
 def _process_summary(runs) -> dict:
