@@ -200,3 +200,60 @@ def test_the_model_mask_moves_its_threshold_with_a_proxy_of_the_sampled_density(
     assert layer.metadata[METADATA_KEY]["params"]["threshold"] == 0.1 and same_mesh(surface, mask_mesh(layer.data))
     # the proxy is the full mask sampled at every other voxel, but near its surface
     assert np.mean(np.abs(layer.data[::step, ::step, ::step] - proxy) < 0.25) > 0.97
+
+
+@pytest.fixture
+def tools_in_3d():
+    """The Mask tools model on an off-centre soft ellipsoid of 128³ (2 Å voxels), in a 3D view."""
+    from napari_cryomask._napari.tools_model import ToolsModel
+    from napari_cryomask.core.shapes import shape_mask
+
+    viewer = ViewerModel()
+    blob = shape_mask(BOX, "ellipsoid", radii=(20, 12, 8), center=(64, 64, 84), edge="cosine", edge_width_px=4)
+    viewer.add_image(blob, scale=(2.0, 2.0, 2.0), name="blob")
+    runner = ManualRunner()
+    model = ToolsModel(viewer, runner=runner)
+    while runner.jobs:
+        runner.finish(-1)
+    viewer.dims.ndisplay = 3
+    return viewer, model, runner
+
+
+def settled(model, runner, **values):
+    model.update(**values)
+    while runner.jobs:
+        runner.finish(-1)
+    return model.layer
+
+
+@pytest.mark.parametrize("operation, values, moved", [
+    ("helix", {"helical": True, "twist": 30.0, "rise": 6.0}, ("twist", 40.0)),
+    ("symmetrize", {"group": "C3", "mode": "average", "edge_width": 6.0}, ("threshold", 0.3)),
+    ("clip", {"clip_by": "box", "size": (60.0, 200.0, 200.0), "taper": 6.0}, ("taper", 10.0)),
+])
+def test_the_tools_model_moves_a_value_in_3d_with_a_proxy_of_the_sampled_mask(tools_in_3d, operation, values, moved):
+    viewer, model, runner = tools_in_3d
+    layer = settled(model, runner, operation=operation, **values)
+    surface = surface_of(layer)
+    model.move(*moved)
+    assert runner.jobs == []  # nothing full-size is computed while the value moves
+    step = proxy_step(layer.data.shape)
+    proxy = model.coarse(step)
+    assert step == 2 and proxy.sum() > 0 and not layer.visible and surface.visible
+    assert same_mesh(surface, mask_mesh(proxy, step=step))
+    model.rest()
+    runner.finish()
+    assert layer.metadata[METADATA_KEY]["params"] and same_mesh(surface, mask_mesh(layer.data))
+    # the proxy is the moved value's result sampled at every other voxel, but near its surface
+    assert np.mean(np.abs(layer.data[::step, ::step, ::step] - proxy) < 0.25) > 0.99
+    assert (proxy >= 0.5).sum() > 100
+
+
+def test_the_tools_model_has_no_proxy_onto_another_map(tools_in_3d):
+    viewer, model, runner = tools_in_3d
+    viewer.add_image(np.ones((BOX,) * 3, np.float32), scale=(2.0, 2.0, 2.0), name="map")
+    layer = settled(model, runner, operation="apply to map", map=viewer.layers["map"])
+    before = np.array(layer.data)
+    model.move("outside", "mean")
+    assert model.coarse(2) is None and model.preview_box() is None
+    assert np.array_equal(layer.data, before)  # the last result stays until the new one arrives

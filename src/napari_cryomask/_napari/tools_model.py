@@ -58,6 +58,9 @@ USES = {
 OWN = ("map", "group", "center", "mode", "threshold", "z_fraction", "z_edge", "helical", "twist", "rise", "units", "clip_by",
        "radius", "size", "taper", "outside", "lowpass", "edge", "edge_width")
 Z_EDGE_VOXELS = 5.0  # RELION's helical taper
+# Operations with a coarse 3D stand-in, and their parameters in voxels (divided by the step there).
+COARSE_OPERATIONS = ("symmetrize", "helix", "clip")
+COARSE_LENGTHS = ("edge_width_px", "z_edge_px", "rise_px", "radius", "size")
 
 CONTROLS = (
     LayerInput(name="mask", label="mask", kind="mask", none_text="(choose a mask)",
@@ -386,6 +389,31 @@ class ToolsModel(DesignModel):
         return Job(compute=compute, recipe=recipe, reference=reference, voxels=max(data.size, math.prod(recipe["box_shape"])),
                    measure=measure)
 
+    def preview_box(self) -> tuple | None:
+        if self["mask"] is None or self["operation"] not in COARSE_OPERATIONS:
+            return None
+        return self.box_shape()
+
+    def coarse(self, step: int):
+        """While a value moves in 3D: the operation on every ``step``-th voxel of the mask, lengths in its coarse voxels.
+
+        The copies of a shape are the coarse mask moved (not the shape made again), so the stand-in
+        may differ from the result near its surface. None for operations onto a map.
+        """
+        op, mask = self["operation"], self["mask"]
+        params = self.params()
+        if params is None or op not in COARSE_OPERATIONS:
+            return None
+        params = {name: _coarse_length(value, step) if name in COARSE_LENGTHS else value for name, value in params.items()}
+        params["center"] = [float(c) / step for c in self["center"]]
+        data = np.ascontiguousarray(np.asarray(layer_volume(mask))[::step, ::step, ::step], dtype=np.float32)
+        voxel_size = tuple(v * step for v in voxel_size_of(mask))
+        name = RECIPE_OPERATION[op]
+        # An input that is no shape recipe: the copies are the coarse mask moved.
+        recipe = {"operation": name, "params": params, "inputs": [{}]}
+        context = Context(box_shape=data.shape, voxel_size=voxel_size, inputs=[(data, voxel_size)])
+        return OPERATIONS[name].replay(recipe, context)
+
     def _facts(self, recipe) -> str:
         """One line on what the operation did."""
         p, source = recipe["params"], recipe["inputs"][0]
@@ -445,3 +473,10 @@ def _disconnect(event, callback) -> None:
         event.disconnect(callback)
     except (TypeError, ValueError, RuntimeError):
         pass
+
+
+def _coarse_length(value, step: int):
+    """A length (or a list of them) in voxels of the grid sampled at every ``step``-th voxel; None stays None."""
+    if value is None:
+        return None
+    return [float(v) / step for v in value] if isinstance(value, (list, tuple)) else float(value) / step
