@@ -28,6 +28,11 @@ class ManualRunner:
             return
         done(result)
 
+    def finish_all(self):
+        """Finish the newest job until none is left, with the jobs that finishing submits."""
+        while self.jobs:
+            self.finish(-1)
+
     def close(self):
         self.closed = True
         self.jobs.clear()

@@ -58,8 +58,7 @@ def in_3d():
     runner = ManualRunner()
     model = ShapeModel(viewer, runner=runner)
     model.update(box=(BOX, BOX, BOX), radius=30.0)
-    while runner.jobs:
-        runner.finish(-1)
+    runner.finish_all()
     viewer.dims.ndisplay = 3
     return viewer, model, runner
 
@@ -132,8 +131,7 @@ def test_the_tight_model_moves_its_threshold_with_a_proxy_of_the_sampled_map():
     runner = ManualRunner()
     model = TightModel(viewer, runner=runner)
     model.update(threshold=0.5, edge="none")
-    while runner.jobs:
-        runner.finish(-1)
+    runner.finish_all()
     viewer.dims.ndisplay = 3
     model.move("threshold", 0.3)
     surface = surface_of(model.layer)
@@ -186,8 +184,7 @@ def test_the_model_mask_moves_its_threshold_with_a_proxy_of_the_sampled_density(
     data, kwargs, _ = read_models(str(write(tmp_path / "helix.cif", helix_atoms(20, start=(60.0, 96.0, 96.0)))))[0]
     viewer.add_points(data, **kwargs)
     model.update(level="threshold", threshold=0.05, edge="cosine", edge_width=6.0, extend=3.0)
-    while runner.jobs:
-        runner.finish(-1)
+    runner.finish_all()
     viewer.dims.ndisplay = 3
     model.move("threshold", 0.1)
     step = proxy_step(model.layer.data.shape)
@@ -213,16 +210,14 @@ def tools_in_3d():
     viewer.add_image(blob, scale=(2.0, 2.0, 2.0), name="blob")
     runner = ManualRunner()
     model = ToolsModel(viewer, runner=runner)
-    while runner.jobs:
-        runner.finish(-1)
+    runner.finish_all()
     viewer.dims.ndisplay = 3
     return viewer, model, runner
 
 
 def settled(model, runner, **values):
     model.update(**values)
-    while runner.jobs:
-        runner.finish(-1)
+    runner.finish_all()
     return model.layer
 
 
